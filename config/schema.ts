@@ -1,0 +1,148 @@
+// The station configuration schema: the single source of the config types, the validation,
+// the defaults and the documentation (every key has a description; station.example.yaml repeats them).
+import { z } from "zod";
+
+const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
+/** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
+const mn = z.string().regex(/^[0-9A-Za-z]{14,24}$/, "an MN of 14 to 24 letters or digits");
+/** HJ 212 ST, two digits; YAML may give it as a number (22) or a string ("22"). */
+const st = z
+  .union([z.number().int().min(0).max(99), z.string().regex(/^\d{2}$/, "two digits")])
+  .transform((v) => String(v).padStart(2, "0"));
+const hj212Code = z.string().regex(/^[A-Za-z0-9]{1,12}$/, "an HJ 212 code such as a05024");
+
+export const stationSchema = z
+  .object({
+    name: z.string().min(1).describe("Station name, shown by the CLI and in logs."),
+    mn: mn.describe("Station MN (监测点编码) sent to every platform unless a platform overrides it."),
+    timezone: z
+      .string()
+      .default("Asia/Shanghai")
+      .describe("IANA time zone of station local time: HJ 212 DataTime, aggregation periods, CLI times."),
+  })
+  .strict();
+
+export const storageSchema = z
+  .object({
+    path: z.string().min(1).describe("SQLite database file. Relative paths are relative to the config file."),
+    batch_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(5000)
+      .default(100)
+      .describe("Readings are committed in one transaction per batch at most this often (ms); 0 commits each poll at once."),
+  })
+  .strict();
+
+const parity = z.enum(["none", "even", "odd"]);
+
+export const rtuBusSchema = z
+  .object({
+    id: id.describe("Bus id, referenced by analyzers."),
+    type: z.literal("rtu").describe("Modbus RTU on a serial line (RS-485/RS-232)."),
+    path: z.string().min(1).describe("Serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/…"),
+    baud: z.number().int().positive().default(9600).describe("Baud rate."),
+    parity: parity.default("none").describe("Parity: none, even or odd."),
+    data_bits: z.union([z.literal(7), z.literal(8)]).default(8).describe("Data bits."),
+    stop_bits: z.union([z.literal(1), z.literal(2)]).default(1).describe("Stop bits."),
+    timeout_ms: z.number().int().min(20).max(30000).default(500).describe("Default response timeout per request (ms)."),
+  })
+  .strict();
+
+export const tcpBusSchema = z
+  .object({
+    id: id.describe("Bus id, referenced by analyzers."),
+    type: z.literal("tcp").describe("Modbus TCP."),
+    host: z.string().min(1).describe("Host name or IP address of the Modbus TCP device or gateway."),
+    port: z.number().int().min(1).max(65535).default(502).describe("TCP port."),
+    timeout_ms: z.number().int().min(20).max(30000).default(1000).describe("Default response timeout per request (ms)."),
+  })
+  .strict();
+
+export const busSchema = z.discriminatedUnion("type", [rtuBusSchema, tcpBusSchema]);
+
+export const channelSchema = z
+  .object({
+    code: hj212Code.optional().describe("HJ 212 code this channel is uploaded under; overrides the driver's default."),
+    enabled: z.boolean().default(true).describe("Set false to stop storing and uploading this channel."),
+    scale: z.number().default(1).describe("Unit conversion applied before upload: uploaded = value × scale + offset."),
+    offset: z.number().default(0).describe("See scale."),
+    unit: z.string().optional().describe("Unit after conversion (default: the instrument's unit)."),
+  })
+  .strict();
+
+export const analyzerSchema = z
+  .object({
+    id: id.describe("Analyzer id, used by the CLI and in the store."),
+    driver: z.string().min(1).describe("Driver id (station-agent drivers lists them)."),
+    bus: id.describe("Id of the bus the analyzer is on."),
+    slave: z.number().int().min(0).max(247).default(1).describe("Modbus slave (unit) id."),
+    interval_s: z.number().min(0.1).max(3600).default(10).describe("Poll interval in seconds."),
+    timeout_ms: z.number().int().min(20).max(30000).optional().describe("Response timeout for this analyzer (default: the bus's)."),
+    retries: z.number().int().min(0).max(10).default(1).describe("Retries of a failed request before the reading is flagged B."),
+    enabled: z.boolean().default(true).describe("Set false to stop polling this analyzer."),
+    channels: z
+      .record(z.string(), channelSchema)
+      .default({})
+      .describe("Per-channel overrides keyed by the driver's channel name: code, unit conversion, enabled."),
+    options: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe("Driver options (e.g. factor for water-dbs)."),
+  })
+  .strict();
+
+export const uploadKind = z.enum(["realtime", "minute", "hour", "day"]);
+export const MIN_INTERVALS = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30] as const;
+
+export const platformSchema = z
+  .object({
+    id: id.describe("Platform id (city, province, national…), used by the CLI and as the outbox key."),
+    host: z.string().min(1).describe("Platform server host name or IP."),
+    port: z.number().int().min(1).max(65535).describe("Platform server TCP port."),
+    protocol: z.enum(["hj212-2017", "hj212-2025"]).default("hj212-2017").describe("HJ 212 version spoken to this platform."),
+    st: st.describe("HJ 212 ST (system type): 22 ambient air, 21 surface water, 23 noise, 31/32 pollution source, 38 radioactive."),
+    pw: z.string().min(1).max(64).describe("Access password (PW). Never logged or printed."),
+    mn: mn.optional().describe("MN for this platform when it differs from station.mn."),
+    uploads: z.array(uploadKind).min(1).default(["realtime", "minute"]).describe("What is uploaded: realtime (2011), minute (2051), hour (2061), day (2031)."),
+    realtime_interval_s: z.number().int().min(1).max(3600).default(30).describe("Realtime upload interval in seconds (HJ 212 RtdInterval: 30-3600)."),
+    minute_interval_min: z
+      .number()
+      .int()
+      .refine((v) => (MIN_INTERVALS as readonly number[]).includes(v), `one of ${MIN_INTERVALS.join(", ")}`)
+      .default(1)
+      .describe("Minute data interval in minutes (HJ 212 MinInterval)."),
+    ack_timeout_s: z.number().min(0.1).max(600).default(10).describe("Seconds to wait for a 9014 before a packet is sent again."),
+    window: z.number().int().min(1).max(1000).default(16).describe("Unacknowledged packets in flight at once."),
+    reconnect_max_s: z.number().min(1).max(3600).default(60).describe("Cap of the exponential reconnect back-off (s)."),
+    enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
+  })
+  .strict();
+
+export const logSchema = z
+  .object({
+    level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Lowest level logged."),
+    format: z.enum(["plain", "json"]).default("plain").describe("plain lines, or one JSON object per line (journald)."),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    station: stationSchema.describe("Who the station is."),
+    storage: storageSchema.describe("Where readings, aggregates and the outbox are kept."),
+    log: logSchema.default({ level: "info", format: "plain" }).describe("Logging."),
+    buses: z.array(busSchema).default([]).describe("Serial lines and Modbus TCP connections."),
+    analyzers: z.array(analyzerSchema).default([]).describe("Instruments polled by the agent."),
+    platforms: z.array(platformSchema).default([]).describe("HJ 212 platforms the station reports to."),
+  })
+  .strict();
+
+export type StationConfig = z.infer<typeof configSchema>;
+export type BusConfig = z.infer<typeof busSchema>;
+export type RtuBusConfig = z.infer<typeof rtuBusSchema>;
+export type TcpBusConfig = z.infer<typeof tcpBusSchema>;
+export type AnalyzerConfig = z.infer<typeof analyzerSchema>;
+export type ChannelConfig = z.infer<typeof channelSchema>;
+export type PlatformConfig = z.infer<typeof platformSchema>;
+export type UploadKindConfig = z.infer<typeof uploadKind>;
