@@ -1,0 +1,88 @@
+// `station-agent status` and `station-agent backlog`: from the running service through its
+// control socket, or straight from the database (read-only) when no service runs, saying so.
+import type { Command } from "commander";
+import type { StationConfig } from "../../config/schema.js";
+import { callControl, controlSocketPath } from "../control/socket.js";
+import { openDb } from "../store/db.js";
+import { readStatus, type AgentStatus } from "../status.js";
+import { formatLocal } from "../time.js";
+import { configPath, loadConfigOrExit } from "./common.js";
+import { age, printJson, table } from "./format.js";
+
+/** Live status from the service, or the database view with `service.running = false`. */
+export async function getStatus(cfg: StationConfig): Promise<AgentStatus> {
+  try {
+    return (await callControl(controlSocketPath(cfg.storage.path), "status")) as AgentStatus;
+  } catch {
+    const db = openDb(cfg.storage.path, { readonly: true });
+    try {
+      return readStatus(db, cfg);
+    } finally {
+      db.close();
+    }
+  }
+}
+
+const when = (ms: number | null, tz: string) => (ms === null ? "-" : formatLocal(ms, tz));
+
+function platformsTable(s: AgentStatus, tz: string): string {
+  return table(
+    ["platform", "address", "connection", "pending", "oldest pending", "last ack"],
+    s.platforms.map((p) => [
+      p.id,
+      `${p.host}:${p.port}`,
+      p.connected === undefined ? "unknown" : p.connected ? "connected" : `down${p.lastError ? ` (${p.lastError})` : ""}`,
+      p.pending,
+      when(p.oldestPendingTime, tz),
+      when(p.lastAckAt, tz),
+    ]),
+  );
+}
+
+function serviceLine(s: AgentStatus): string {
+  return s.service.running
+    ? `service running (pid ${s.service.pid}, up ${age(s.service.uptimeS)})`
+    : "service NOT running: figures read from the database directly";
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .description("analyzers' last values, platforms' connection and backlog")
+    .option("-c, --config <file>", "station config file")
+    .option("--json", "JSON output")
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const { config } = loadConfigOrExit(configPath(opts.config));
+      const s = await getStatus(config);
+      if (opts.json) return printJson(s);
+      const tz = config.station.timezone;
+      const rows = s.analyzers.flatMap((a) =>
+        (a.channels.length ? a.channels : [null]).map((c) => [
+          a.id,
+          c?.channel,
+          c?.code,
+          c ? (c.value === null ? "-" : `${c.value} ${c.unit}`) : "no reading yet",
+          c?.flag,
+          c?.state,
+          c ? age(c.ageS) : null,
+          a.errorRate === undefined ? null : `${(a.errorRate * 100).toFixed(1)} %`,
+        ]),
+      );
+      console.log(`${s.station.name} (${s.station.mn}): ${serviceLine(s)}\n`);
+      console.log(table(["analyzer", "channel", "code", "value", "flag", "state", "age", "comm errors"], rows));
+      console.log("\n" + platformsTable(s, tz));
+    });
+
+  program
+    .command("backlog")
+    .description("per platform: pending packets, oldest pending time, last ack, connection state")
+    .option("-c, --config <file>", "station config file")
+    .option("--json", "JSON output")
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const { config } = loadConfigOrExit(configPath(opts.config));
+      const s = await getStatus(config);
+      if (opts.json) return printJson({ service: s.service, platforms: s.platforms });
+      console.log(serviceLine(s) + "\n");
+      console.log(platformsTable(s, config.station.timezone));
+    });
+}

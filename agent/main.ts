@@ -1,0 +1,215 @@
+// The composition root: builds every module from the config, starts them in flow order
+// (store → poll → aggregate → outbox → platforms → control) and stops them in reverse.
+import type { LoadedConfig } from "../config/load.js";
+import type { StationConfig } from "../config/schema.js";
+import { getDriver } from "../drivers/index.js";
+import { AggregateStore } from "./aggregate/store.js";
+import { BusPoller } from "./bus/poller.js";
+import { ControlServer, controlSocketPath } from "./control/socket.js";
+import { EventBus } from "./events.js";
+import { createLogger, type Logger } from "./log.js";
+import { openDb, type Db } from "./store/db.js";
+import { ReadingStore } from "./store/readings.js";
+import type { Aggregate, Reading } from "./types.js";
+import { UPLOAD_CN } from "./types.js";
+import { Outbox, type NewPacket } from "./uplink/outbox.js";
+import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
+import { PlatformSession } from "./uplink/session.js";
+import { collectStatus, type AgentStatus } from "./status.js";
+
+export interface AgentOptions {
+  log?: Logger;
+  /** Listen on the control socket (default true). */
+  control?: boolean;
+}
+
+/** Periods (s) the platforms' uploads need, with the platforms that want each. */
+function periodsWanted(cfg: StationConfig): Map<number, string[]> {
+  const m = new Map<number, string[]>();
+  const add = (s: number, p: string) => m.set(s, [...(m.get(s) ?? []), p]);
+  for (const p of cfg.platforms.filter((p) => p.enabled)) {
+    if (p.uploads.includes("minute")) add(p.minute_interval_min * 60, p.id);
+    if (p.uploads.includes("hour")) add(3600, p.id);
+    if (p.uploads.includes("day")) add(86400, p.id);
+  }
+  if (!m.has(60)) m.set(60, []); // minute values are always kept, for the CLI and later uploads
+  return m;
+}
+
+const CN_BY_PERIOD = (s: number) => (s === 3600 ? UPLOAD_CN.hour : s === 86400 ? UPLOAD_CN.day : UPLOAD_CN.minute);
+
+/** How each configured analyzer channel is uploaded: code (config override, else driver default) and conversion. */
+export function channelLookup(cfg: StationConfig): ChannelLookup {
+  const m = new Map<string, UploadChannel>();
+  for (const a of cfg.analyzers) {
+    const drv = getDriver(a.driver);
+    for (const ch of drv?.channels ?? []) {
+      const o = a.channels[ch.name];
+      if (o && !o.enabled) continue;
+      m.set(`${a.id}\u0000${ch.name}`, { code: o?.code ?? ch.code, scale: o?.scale ?? 1, offset: o?.offset ?? 0 });
+    }
+  }
+  return (analyzer, channel) => m.get(`${analyzer}\u0000${channel}`);
+}
+
+export class Agent {
+  readonly events = new EventBus();
+  readonly log: Logger;
+  private db: Db | null = null;
+  readings!: ReadingStore;
+  aggregates!: AggregateStore;
+  outbox!: Outbox;
+  readonly sessions = new Map<string, PlatformSession>();
+  readonly pollers: BusPoller[] = [];
+  private control: ControlServer | null = null;
+  private queue: Reading[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly cfg: StationConfig;
+  private readonly lookup: ChannelLookup;
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly loaded: LoadedConfig,
+    private readonly opts: AgentOptions = {},
+  ) {
+    this.cfg = loaded.config;
+    this.log = opts.log ?? createLogger(this.cfg.log);
+    this.lookup = channelLookup(this.cfg);
+  }
+
+  get tz(): string {
+    return this.cfg.station.timezone;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.cfg;
+    this.db = openDb(cfg.storage.path);
+    this.readings = new ReadingStore(this.db);
+    this.aggregates = new AggregateStore(this.db, this.readings, this.tz);
+    this.outbox = new Outbox(this.db, this.tz);
+
+    for (const p of cfg.platforms.filter((p) => p.enabled)) {
+      const s = new PlatformSession(p, { outbox: this.outbox, events: this.events, log: this.log.child("uplink"), stationMn: cfg.station.mn });
+      this.sessions.set(p.id, s);
+    }
+    this.events.on("packetsQueued", (platform) => this.sessions.get(platform)?.kick());
+
+    for (const bus of cfg.buses) {
+      const analyzers = cfg.analyzers.filter((a) => a.bus === bus.id && a.enabled);
+      if (!analyzers.length) continue;
+      this.pollers.push(new BusPoller(bus, analyzers, { onReadings: (r) => this.ingest(r), log: this.log.child(`bus ${bus.id}`) }));
+    }
+
+    if (this.opts.control !== false) {
+      this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd) => this.onControl(cmd));
+      await this.control.start();
+    }
+    for (const s of this.sessions.values()) s.start();
+    for (const p of this.pollers) await p.start();
+    this.timers.push(setInterval(() => this.closePeriods(), 1000));
+    for (const p of cfg.platforms.filter((p) => p.enabled && p.uploads.includes("realtime"))) {
+      this.timers.push(setInterval(() => this.queueRealtime(p.id, p.realtime_interval_s), p.realtime_interval_s * 1000));
+    }
+    this.log.info(`station ${cfg.station.name} (${cfg.station.mn}) started`, {
+      analyzers: cfg.analyzers.length,
+      platforms: this.sessions.size,
+      db: cfg.storage.path,
+    });
+  }
+
+  /** Graceful stop: readings in hand are committed, connections and the database closed. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    for (const p of [...this.pollers].reverse()) await p.stop();
+    this.flush();
+    this.closePeriods();
+    for (const s of this.sessions.values()) await s.stop();
+    await this.control?.stop();
+    this.db?.close();
+    this.db = null;
+    this.log.info("stopped");
+  }
+
+  status(): AgentStatus {
+    return collectStatus(this);
+  }
+
+  private async onControl(cmd: string): Promise<unknown> {
+    switch (cmd) {
+      case "ping":
+        return { pid: process.pid };
+      case "status":
+        return this.status();
+      default:
+        throw new Error(`unknown command "${cmd}"`);
+    }
+  }
+
+  /** Polled readings are committed in batches; nothing else touches them before that. */
+  private ingest(rows: Reading[]): void {
+    this.queue.push(...rows);
+    const ms = this.cfg.storage.batch_ms;
+    if (ms === 0) this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), ms);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.queue.length || !this.db) return;
+    const rows = this.queue;
+    try {
+      this.readings.insert(rows);
+      this.queue = [];
+    } catch (err) {
+      // Disk full or I/O error: keep the readings and try again; never drop them silently.
+      this.log.error(`cannot store ${rows.length} readings, will retry: ${(err as Error).message}`);
+      if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 1000);
+      return;
+    }
+    this.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))]);
+  }
+
+  /** Closes ended periods and queues their packets for the platforms that want them, atomically. */
+  private closePeriods(now = Date.now()): void {
+    if (!this.db) return;
+    const grace = this.cfg.storage.batch_ms + 3000;
+    const queued = new Map<string, number>();
+    try {
+      this.db.transaction(() => {
+        for (const [periodS, platforms] of periodsWanted(this.cfg)) {
+          const aggs = this.aggregates.closePeriods(periodS, now, grace);
+          if (!aggs.length) continue;
+          const byStart = new Map<number, Aggregate[]>();
+          for (const a of aggs) byStart.set(a.periodStart, [...(byStart.get(a.periodStart) ?? []), a]);
+          for (const [start, group] of byStart) {
+            this.events.emit("periodClosed", periodS, start, group.length);
+            const cp = aggregateCp(group, this.tz, this.lookup);
+            if (!cp) continue;
+            const packets: NewPacket[] = platforms.map((platform) => ({ platform, cn: CN_BY_PERIOD(periodS), dataTime: start, cp, ackRequired: true }));
+            this.outbox.enqueue(packets);
+            for (const p of platforms) queued.set(p, (queued.get(p) ?? 0) + 1);
+          }
+        }
+      })();
+    } catch (err) {
+      this.log.error(`aggregation failed, will retry: ${(err as Error).message}`);
+      return;
+    }
+    for (const [p, n] of queued) this.events.emit("packetsQueued", p, n);
+  }
+
+  /** A realtime packet with the latest value of each channel, while the platform is connected. */
+  private queueRealtime(platform: string, intervalS: number): void {
+    const s = this.sessions.get(platform);
+    if (!this.db || !s?.state().connected) return; // realtime data is not backfilled: minute data is
+    const now = Date.now();
+    const latest = this.readings.latest(now - intervalS * 1000, now);
+    const cp = realtimeCp(latest, now, this.tz, this.lookup);
+    if (!cp) return;
+    this.outbox.enqueue([{ platform, cn: UPLOAD_CN.realtime, dataTime: now, cp, ackRequired: true }]);
+    this.events.emit("packetsQueued", platform, 1);
+  }
+}

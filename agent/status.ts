@@ -1,0 +1,89 @@
+// What `station-agent status` shows: built from the database (works with or without a running
+// service) and, when the service answers, completed with its live state (connections, poll stats).
+import type { StationConfig } from "../config/schema.js";
+import type { Db } from "./store/db.js";
+import { ReadingStore } from "./store/readings.js";
+import { Outbox } from "./uplink/outbox.js";
+import type { Agent } from "./main.js";
+import type { Hj212Flag } from "./types.js";
+
+export interface ChannelStatus {
+  channel: string;
+  code: string;
+  value: number | null;
+  unit: string;
+  flag: Hj212Flag;
+  state: string;
+  ts: number;
+  ageS: number;
+}
+
+export interface AnalyzerStatus {
+  id: string;
+  driver: string;
+  bus: string;
+  channels: ChannelStatus[];
+  polls?: number;
+  failures?: number;
+  errorRate?: number;
+}
+
+export interface PlatformStatus {
+  id: string;
+  host: string;
+  port: number;
+  connected?: boolean;
+  lastError?: string | null;
+  pending: number;
+  oldestPendingTime: number | null;
+  lastAckAt: number | null;
+  acked: number;
+}
+
+export interface AgentStatus {
+  station: { name: string; mn: string };
+  service: { running: boolean; pid?: number; uptimeS?: number };
+  analyzers: AnalyzerStatus[];
+  platforms: PlatformStatus[];
+}
+
+/** Status from the database alone (read-only access is enough). */
+export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentStatus {
+  const readings = new ReadingStore(db);
+  const outbox = new Outbox(db, cfg.station.timezone);
+  const latest = readings.latest();
+  return {
+    station: { name: cfg.station.name, mn: cfg.station.mn },
+    service: { running: false },
+    analyzers: cfg.analyzers.map((a) => ({
+      id: a.id,
+      driver: a.driver,
+      bus: a.bus,
+      channels: latest
+        .filter((r) => r.analyzer === a.id)
+        .map((r) => ({ channel: r.channel, code: r.code, value: r.value, unit: r.unit, flag: r.flag, state: r.state, ts: r.ts, ageS: Math.round((now - r.ts) / 1000) })),
+    })),
+    platforms: cfg.platforms.map((p) => ({ id: p.id, host: p.host, port: p.port, ...outbox.backlog(p.id) })),
+  };
+}
+
+/** Status of a running agent: the database view plus live connection and poll state. */
+export function collectStatus(agent: Agent): AgentStatus {
+  const cfg = agent.loaded.config;
+  const now = Date.now();
+  const base = readStatus(agent.readings.database, cfg, now);
+  const polls = new Map<string, { polls: number; failures: number }>();
+  for (const p of agent.pollers) for (const [id, s] of Object.entries(p.stats())) polls.set(id, s);
+  return {
+    ...base,
+    service: { running: true, pid: process.pid, uptimeS: Math.round((now - agent.startedAt) / 1000) },
+    analyzers: base.analyzers.map((a) => {
+      const s = polls.get(a.id);
+      return s ? { ...a, polls: s.polls, failures: s.failures, errorRate: s.polls ? s.failures / s.polls : 0 } : a;
+    }),
+    platforms: base.platforms.map((p) => {
+      const s = agent.sessions.get(p.id)?.state();
+      return s ? { ...p, connected: s.connected, lastError: s.lastError } : p;
+    }),
+  };
+}

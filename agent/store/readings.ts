@@ -1,0 +1,107 @@
+// The readings table: every polled value, committed before anything else happens to it.
+// Raw readings are never changed; QC and aggregation add to them elsewhere.
+import type { Db } from "./db.js";
+import { migrate } from "./db.js";
+import type { Hj212Flag, Reading, StoredReading } from "../types.js";
+
+const MIGRATIONS = [
+  `CREATE TABLE readings (
+     id INTEGER PRIMARY KEY,
+     ts INTEGER NOT NULL,            -- ms since epoch, UTC
+     analyzer TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     code TEXT NOT NULL,
+     value REAL,                      -- NULL when the instrument gave none (flag B)
+     unit TEXT NOT NULL,
+     flag TEXT NOT NULL,
+     state TEXT NOT NULL,
+     raw BLOB,                        -- register words as on the wire
+     source TEXT NOT NULL             -- driver-id@version
+   );
+   CREATE INDEX readings_by_channel_ts ON readings (analyzer, channel, ts);
+   CREATE INDEX readings_by_ts ON readings (ts);`,
+];
+
+interface Row {
+  id: number;
+  ts: number;
+  analyzer: string;
+  channel: string;
+  code: string;
+  value: number | null;
+  unit: string;
+  flag: string;
+  state: string;
+  raw: Buffer | null;
+  source: string;
+}
+
+const toReading = (r: Row): StoredReading => ({ ...r, flag: r.flag as Hj212Flag });
+
+export class ReadingStore {
+  private readonly insertStmt;
+  private readonly insertAll;
+
+  constructor(private readonly db: Db) {
+    // Read-only openers (the CLI) must find the tables already there; they never migrate.
+    migrate(db, "readings", MIGRATIONS);
+    this.insertStmt = db.prepare(
+      `INSERT INTO readings (ts, analyzer, channel, code, value, unit, flag, state, raw, source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertAll = db.transaction((rows: readonly Reading[]) => {
+      for (const r of rows) {
+        this.insertStmt.run(r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source);
+      }
+    });
+  }
+
+  get database(): Db {
+    return this.db;
+  }
+
+  /** Commits a batch in one transaction. Returns when it is on disk. */
+  insert(rows: readonly Reading[]): void {
+    if (rows.length) this.insertAll(rows);
+  }
+
+  /** Readings of every channel with from ≤ ts < to, in time order. */
+  between(from: number, to: number): StoredReading[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM readings WHERE ts >= ? AND ts < ? ORDER BY ts, id")
+        .all(from, to) as Row[]
+    ).map(toReading);
+  }
+
+  /** The latest reading of each analyzer channel at or before `at` (and after `since`). */
+  latest(since = 0, at = Number.MAX_SAFE_INTEGER): StoredReading[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT r.* FROM readings r
+           JOIN (SELECT analyzer, channel, MAX(ts) AS ts FROM readings
+                 WHERE ts > ? AND ts <= ? GROUP BY analyzer, channel) l
+             ON r.analyzer = l.analyzer AND r.channel = l.channel AND r.ts = l.ts
+           ORDER BY r.analyzer, r.channel`,
+        )
+        .all(since, at) as Row[]
+    ).map(toReading);
+  }
+
+  /** Readings newer than row id `afterId` (for `tail`), oldest first. */
+  after(afterId: number, limit = 1000): StoredReading[] {
+    return (this.db.prepare("SELECT * FROM readings WHERE id > ? ORDER BY id LIMIT ?").all(afterId, limit) as Row[]).map(
+      toReading,
+    );
+  }
+
+  count(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM readings").get() as { n: number }).n;
+  }
+
+  /** Timestamp of the oldest reading, or null when there is none. */
+  oldestTs(): number | null {
+    return (this.db.prepare("SELECT MIN(ts) AS t FROM readings").get() as { t: number | null }).t;
+  }
+}

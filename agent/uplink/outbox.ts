@@ -1,0 +1,159 @@
+// The durable outbox: one row per packet per platform. A packet is delivered when its 9014
+// arrives (matched by QN); until then it stays pending, across disconnects and restarts.
+// Nothing about delivery lives only in memory.
+import type { Db } from "../store/db.js";
+import { migrate } from "../store/db.js";
+import type { Packet } from "../types.js";
+import { formatQn } from "../time.js";
+
+const MIGRATIONS = [
+  `CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY,
+     platform TEXT NOT NULL,
+     qn TEXT NOT NULL,
+     qn_ms INTEGER NOT NULL,          -- the QN as ms since the epoch: restores the QN clock after a restart
+     cn TEXT NOT NULL,
+     data_time INTEGER NOT NULL,
+     cp TEXT NOT NULL,
+     ack_required INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_sent_at INTEGER,
+     acked_at INTEGER
+   );
+   CREATE UNIQUE INDEX outbox_qn ON outbox (platform, qn);
+   CREATE INDEX outbox_pending ON outbox (platform, id) WHERE acked_at IS NULL;
+   CREATE INDEX outbox_qn_ms ON outbox (qn_ms);`,
+];
+
+interface Row {
+  id: number;
+  platform: string;
+  qn: string;
+  cn: string;
+  data_time: number;
+  cp: string;
+  ack_required: number;
+  created_at: number;
+  attempts: number;
+  acked_at: number | null;
+}
+
+const toPacket = (r: Row): Packet => ({
+  id: r.id,
+  platform: r.platform,
+  qn: r.qn,
+  cn: r.cn,
+  dataTime: r.data_time,
+  cp: r.cp,
+  ackRequired: r.ack_required === 1,
+  createdAt: r.created_at,
+  attempts: r.attempts,
+  ackedAt: r.acked_at,
+});
+
+export interface NewPacket {
+  platform: string;
+  cn: string;
+  dataTime: number;
+  cp: string;
+  ackRequired: boolean;
+}
+
+export interface BacklogInfo {
+  platform: string;
+  pending: number;
+  oldestPendingTime: number | null;
+  lastAckAt: number | null;
+  acked: number;
+}
+
+/**
+ * QN = YYYYMMDDhhmmsszzz has millisecond resolution; to keep it unique at thousands of packets
+ * a second (and after the clock steps back) each QN is at least 1 ms after the previous one.
+ */
+export class QnClock {
+  constructor(
+    private last: number,
+    private readonly tz: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+  next(): { qn: string; ms: number } {
+    const ms = Math.max(this.now(), this.last + 1);
+    this.last = ms;
+    return { qn: formatQn(ms, this.tz), ms };
+  }
+}
+
+export class Outbox {
+  private readonly qn: QnClock;
+  private readonly insertStmt;
+  private readonly ackStmt;
+  private readonly pendingStmt;
+
+  constructor(
+    private readonly db: Db,
+    tz: string,
+  ) {
+    migrate(db, "outbox", MIGRATIONS);
+    const last = (db.prepare("SELECT MAX(qn_ms) AS m FROM outbox").get() as { m: number | null }).m ?? 0;
+    this.qn = new QnClock(last, tz);
+    this.insertStmt = db.prepare(
+      `INSERT INTO outbox (platform, qn, qn_ms, cn, data_time, cp, ack_required, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.ackStmt = db.prepare("UPDATE outbox SET acked_at = ? WHERE platform = ? AND qn = ? AND acked_at IS NULL");
+    this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE platform = ? AND acked_at IS NULL ORDER BY id LIMIT ?");
+  }
+
+  /** Creates packets (QN assigned now, once). Call inside the transaction that produced their data. */
+  enqueue(packets: readonly NewPacket[]): Packet[] {
+    const now = Date.now();
+    return packets.map((p) => {
+      const { qn, ms } = this.qn.next();
+      const id = Number(
+        this.insertStmt.run(p.platform, qn, ms, p.cn, p.dataTime, p.cp, p.ackRequired ? 1 : 0, now).lastInsertRowid,
+      );
+      return { id, platform: p.platform, qn, cn: p.cn, dataTime: p.dataTime, cp: p.cp, ackRequired: p.ackRequired, createdAt: now, attempts: 0, ackedAt: null };
+    });
+  }
+
+  /** Oldest pending packets of a platform, skipping QNs in `exclude` (in flight, or acked but not yet committed). */
+  pending(platform: string, limit: number, exclude: ReadonlySet<string> = new Set()): Packet[] {
+    const rows = this.pendingStmt.all(platform, limit + exclude.size) as Row[];
+    return rows.filter((r) => !exclude.has(r.qn)).slice(0, limit).map(toPacket);
+  }
+
+  /** Records a 9014. Returns false when the QN is unknown or was already acknowledged. */
+  ack(platform: string, qn: string, at = Date.now()): boolean {
+    return this.ackStmt.run(at, platform, qn).changes === 1;
+  }
+
+  /** Records several 9014s in one transaction (one fsync). Returns how many were new. */
+  ackMany(platform: string, acks: readonly { qn: string; at: number }[]): number {
+    return this.db.transaction(() => acks.reduce((n, a) => n + this.ackStmt.run(a.at, platform, a.qn).changes, 0))();
+  }
+
+  /** Packets that need no answer (Flag A unset) are done once written to the socket. */
+  markDone(id: number, at = Date.now()): void {
+    this.db.prepare("UPDATE outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL").run(at, id);
+  }
+
+  get(platform: string, qn: string): Packet | undefined {
+    const r = this.db.prepare("SELECT * FROM outbox WHERE platform = ? AND qn = ?").get(platform, qn) as Row | undefined;
+    return r && toPacket(r);
+  }
+
+  backlog(platform: string): BacklogInfo {
+    const r = this.db
+      .prepare(
+        `SELECT
+           (SELECT COUNT(*) FROM outbox WHERE platform = ?1 AND acked_at IS NULL) AS pending,
+           (SELECT MIN(data_time) FROM outbox WHERE platform = ?1 AND acked_at IS NULL) AS oldest,
+           (SELECT MAX(acked_at) FROM outbox WHERE platform = ?1) AS lastAck,
+           (SELECT COUNT(*) FROM outbox WHERE platform = ?1 AND acked_at IS NOT NULL) AS acked`,
+      )
+      .get(platform) as { pending: number; oldest: number | null; lastAck: number | null; acked: number };
+    return { platform, pending: r.pending, oldestPendingTime: r.oldest, lastAckAt: r.lastAck, acked: r.acked };
+  }
+}

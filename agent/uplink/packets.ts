@@ -1,0 +1,55 @@
+// Pure builders of upload CP content: realtime (2011) from readings, N-minute/hour/day from aggregates.
+// Unit conversion configured per channel is applied here, just before upload; stored values stay
+// in the instrument's unit.
+import type { Aggregate, Reading } from "../types.js";
+import { formatHj212Time } from "../time.js";
+import { formatValue } from "./hj212/cp.js";
+
+/** How one analyzer channel is uploaded, from config: under which code, converted how. */
+export interface UploadChannel {
+  code: string;
+  scale: number;
+  offset: number;
+}
+export type ChannelLookup = (analyzer: string, channel: string) => UploadChannel | undefined;
+
+const conv = (v: number | null, c: UploadChannel): number | null => (v === null ? null : v * c.scale + c.offset);
+
+/** Realtime CP: `DataTime=…;code-Rtd=v,code-Flag=F;…`. Channels without a code are not uploaded. */
+export function realtimeCp(readings: readonly Reading[], dataTime: number, tz: string, lookup: ChannelLookup): string | null {
+  const items: string[] = [];
+  for (const r of readings) {
+    const c = lookup(r.analyzer, r.channel);
+    if (!c || !c.code) continue;
+    const v = conv(r.value, c);
+    const parts = v === null ? [] : [`${c.code}-Rtd=${formatValue(v)}`];
+    parts.push(`${c.code}-Flag=${r.flag}`);
+    items.push(parts.join(","));
+  }
+  if (!items.length) return null;
+  return [`DataTime=${formatHj212Time(dataTime, tz)}`, ...items].join(";");
+}
+
+/** Minute/hour/day CP: `DataTime=…;code-Min=…,code-Avg=…,code-Max=…,code-Flag=…;…`. */
+export function aggregateCp(aggs: readonly Aggregate[], tz: string, lookup: ChannelLookup): string | null {
+  if (!aggs.length) return null;
+  const items: string[] = [];
+  for (const a of aggs) {
+    const c = lookup(a.analyzer, a.channel);
+    if (!c || !c.code) continue;
+    const parts: string[] = [];
+    const min = conv(a.min, c);
+    const avg = conv(a.avg, c);
+    const max = conv(a.max, c);
+    // A scale below zero would swap min and max; keep them in order.
+    if (min !== null && max !== null) {
+      parts.push(`${c.code}-Min=${formatValue(Math.min(min, max))}`);
+      parts.push(`${c.code}-Avg=${formatValue(avg as number)}`);
+      parts.push(`${c.code}-Max=${formatValue(Math.max(min, max))}`);
+    }
+    parts.push(`${c.code}-Flag=${a.flag}`);
+    items.push(parts.join(","));
+  }
+  if (!items.length) return null;
+  return [`DataTime=${formatHj212Time(aggs[0].periodStart, tz)}`, ...items].join(";");
+}
