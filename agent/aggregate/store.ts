@@ -45,7 +45,9 @@ export class AggregateStore {
       | { next_start: number }
       | undefined;
     const closable = periodStartOf(now - graceMs, periodS, this.tz); // periods starting before this are over
-    let next = row?.next_start ?? closable;
+    // First run: start at the oldest stored reading, so nothing stored before is left unaggregated.
+    const oldest = row ? null : this.readings.oldestTs();
+    let next = row?.next_start ?? (oldest === null ? closable : Math.min(closable, periodStartOf(oldest, periodS, this.tz)));
     const out: Aggregate[] = [];
     while (next < closable) {
       const rows = this.readings.between(next, next + p);

@@ -148,12 +148,12 @@ export class Outbox {
     const r = this.db
       .prepare(
         `SELECT
-           (SELECT COUNT(*) FROM outbox WHERE platform = ?1 AND acked_at IS NULL) AS pending,
-           (SELECT MIN(data_time) FROM outbox WHERE platform = ?1 AND acked_at IS NULL) AS oldest,
-           (SELECT MAX(acked_at) FROM outbox WHERE platform = ?1) AS lastAck,
-           (SELECT COUNT(*) FROM outbox WHERE platform = ?1 AND acked_at IS NOT NULL) AS acked`,
+           (SELECT COUNT(*) FROM outbox WHERE platform = @p AND acked_at IS NULL) AS pending,
+           (SELECT MIN(data_time) FROM outbox WHERE platform = @p AND acked_at IS NULL) AS oldest,
+           (SELECT MAX(acked_at) FROM outbox WHERE platform = @p) AS lastAck,
+           (SELECT COUNT(*) FROM outbox WHERE platform = @p AND acked_at IS NOT NULL) AS acked`,
       )
-      .get(platform) as { pending: number; oldest: number | null; lastAck: number | null; acked: number };
+      .get({ p: platform }) as { pending: number; oldest: number | null; lastAck: number | null; acked: number };
     return { platform, pending: r.pending, oldestPendingTime: r.oldest, lastAckAt: r.lastAck, acked: r.acked };
   }
 }
