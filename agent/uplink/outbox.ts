@@ -103,7 +103,7 @@ export class Outbox {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.ackStmt = db.prepare("UPDATE outbox SET acked_at = ? WHERE platform = ? AND qn = ? AND acked_at IS NULL");
-    this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE platform = ? AND acked_at IS NULL ORDER BY id LIMIT ?");
+    this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE platform = ? AND acked_at IS NULL AND id > ? ORDER BY id LIMIT ?");
   }
 
   /** Creates packets (QN assigned now, once). Call inside the transaction that produced their data. */
@@ -118,10 +118,12 @@ export class Outbox {
     });
   }
 
-  /** Oldest pending packets of a platform, skipping QNs in `exclude` (in flight, or acked but not yet committed). */
-  pending(platform: string, limit: number, exclude: ReadonlySet<string> = new Set()): Packet[] {
-    const rows = this.pendingStmt.all(platform, limit + exclude.size) as Row[];
-    return rows.filter((r) => !exclude.has(r.qn)).slice(0, limit).map(toPacket);
+  /**
+   * Oldest pending packets of a platform with id > `afterId` (a session passes the last id it
+   * has sent on the current connection, so in-flight packets are not fetched again).
+   */
+  pending(platform: string, limit: number, afterId = 0): Packet[] {
+    return (this.pendingStmt.all(platform, afterId, limit) as Row[]).map(toPacket);
   }
 
   /** Records a 9014. Returns false when the QN is unknown or was already acknowledged. */

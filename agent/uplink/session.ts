@@ -52,7 +52,9 @@ export class PlatformSession {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private backoffMs = 1000;
   private stopped = true;
-  private pumping = false;
+  private pumpScheduled = false;
+  /** Highest outbox id sent on this connection: newer packets are fetched after it. */
+  private sentUpTo = 0;
   private readonly st: SessionState;
 
   constructor(
@@ -128,6 +130,7 @@ export class PlatformSession {
       this.st.connected = false;
       this.st.since = Date.now();
       this.inFlight.clear(); // still pending in the outbox: resent, same QN, after reconnecting
+      this.sentUpTo = 0;
       this.flushAcks();
       if (was) {
         this.deps.log.warn(`platform ${this.cfg.id} disconnected`);
@@ -142,16 +145,23 @@ export class PlatformSession {
   }
 
   private pump(): void {
-    if (!this.st.connected || !this.socket || this.pumping) return;
-    this.pumping = true;
-    try {
-      const room = this.cfg.window - this.inFlight.size;
-      if (room <= 0) return;
-      const exclude = new Set([...this.inFlight.keys(), ...this.pendingAcks.map((a) => a.qn)]);
-      for (const p of this.deps.outbox.pending(this.cfg.id, room, exclude)) this.send(p, 1);
-    } finally {
-      this.pumping = false;
+    if (!this.st.connected || !this.socket) return;
+    const room = this.cfg.window - this.inFlight.size;
+    if (room <= 0) return;
+    for (const p of this.deps.outbox.pending(this.cfg.id, room, this.sentUpTo)) {
+      this.sentUpTo = p.id;
+      this.send(p, 1);
     }
+  }
+
+  /** Many acks in one read refill the window with one outbox query, not one per ack. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private send(p: Packet, tries: number): void {
@@ -208,7 +218,7 @@ export class PlatformSession {
     // Acks are committed in small batches: one fsync per batch, not per packet. A crash loses at
     // most the last batch's records, and those packets are sent again with their same QN.
     if (!this.ackTimer) this.ackTimer = setTimeout(() => this.flushAcks(), ACK_FLUSH_MS);
-    this.pump();
+    this.schedulePump();
   }
 
   private flushAcks(): void {

@@ -1,0 +1,109 @@
+// `npm run bench`: performance figures next to their targets. Prints a table and writes
+// bench-results.json ([{name, value, unit, op, target, met}]) so runs can be compared.
+// `--quick` uses smaller workloads (same figures, noisier).
+import Database from "better-sqlite3";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { configSchema } from "../config/schema.js";
+import { EventBus } from "../agent/events.js";
+import { silentLogger } from "../agent/log.js";
+import { openDb } from "../agent/store/db.js";
+import { ReadingStore } from "../agent/store/readings.js";
+import type { Reading } from "../agent/types.js";
+import { Outbox } from "../agent/uplink/outbox.js";
+import { PlatformReceiver } from "../agent/uplink/receiver.js";
+import { PlatformSession } from "../agent/uplink/session.js";
+import { tempDir } from "../test/helpers/station.js";
+
+interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  op: ">=" | "<=" | "info";
+  target: number | null;
+  met: boolean | null;
+}
+
+const quick = process.argv.includes("--quick");
+const results: Result[] = [];
+const record = (name: string, value: number, unit: string, op: Result["op"], target: number | null) => {
+  const met = op === ">=" ? value >= target! : op === "<=" ? value <= target! : null;
+  results.push({ name, value: Math.round(value * 100) / 100, unit, op, target, met });
+};
+
+function readings(n: number): Reading[] {
+  const raw = Buffer.from([0x42, 0x29, 0x00, 0x00]);
+  const t0 = Date.now();
+  return Array.from({ length: n }, (_, i) => ({
+    ts: t0 + i, analyzer: `a${i % 6}`, channel: `c${i % 4}`, code: "a05024", value: (i % 1000) / 10,
+    unit: "ppb", flag: "N" as const, state: "ok", raw, source: "teledyne-t400@1",
+  }));
+}
+
+function benchIngest(dir: string): void {
+  const n = quick ? 100_000 : 500_000;
+  const batch = 5000;
+  const rows = readings(n);
+
+  const store = new ReadingStore(openDb(join(dir, "ingest.db")));
+  let t = performance.now();
+  for (let i = 0; i < n; i += batch) store.insert(rows.slice(i, i + batch));
+  const ours = n / ((performance.now() - t) / 1000);
+  store.database.close();
+
+  const bare = new Database(join(dir, "bare.db"));
+  bare.pragma("journal_mode = WAL");
+  bare.exec("CREATE TABLE r (ts INTEGER, analyzer TEXT, channel TEXT, value REAL); CREATE INDEX r_ts ON r (ts)");
+  const ins = bare.prepare("INSERT INTO r VALUES (?, ?, ?, ?)");
+  const tx = bare.transaction((rs: Reading[]) => {
+    for (const r of rs) ins.run(r.ts, r.analyzer, r.channel, r.value);
+  });
+  t = performance.now();
+  for (let i = 0; i < n; i += batch) tx(rows.slice(i, i + batch));
+  const bareRate = n / ((performance.now() - t) / 1000);
+  bare.close();
+
+  record("sqlite-ingest-agent-store", ours, "readings/s", ">=", 200_000);
+  record("sqlite-ingest-bare-better-sqlite3", bareRate, "readings/s", "info", null);
+  record("sqlite-ingest-overhead-ratio", ours / bareRate, "x of bare", "info", null);
+}
+
+async function benchUplink(dir: string): Promise<void> {
+  const n = quick ? 2000 : 20_000;
+  const db = openDb(join(dir, "uplink.db"));
+  const outbox = new Outbox(db, "Asia/Shanghai");
+  db.transaction(() =>
+    outbox.enqueue(Array.from({ length: n }, (_, i) => ({ platform: "p", cn: "2051", dataTime: i, cp: `DataTime=20260101000000;a05024-Min=1,a05024-Avg=${i},a05024-Max=3,a05024-Flag=N`, ackRequired: true }))),
+  )();
+  const receiver = new PlatformReceiver({});
+  const port = await receiver.start();
+  const cfg = configSchema.shape.platforms.unwrap().element.parse({ id: "p", host: "127.0.0.1", port, st: 22, pw: "123456" });
+  const session = new PlatformSession(cfg, { outbox, events: new EventBus(), log: silentLogger, stationMn: "010000A8900016F000169DC0" });
+  const t = performance.now();
+  session.start();
+  while (outbox.backlog("p").pending > 0) await new Promise((r) => setTimeout(r, 20));
+  const rate = n / ((performance.now() - t) / 1000);
+  await session.stop();
+  await receiver.stop();
+  db.close();
+  record("uplink-backlog-drain", rate, "acked packets/s", ">=", 2000);
+}
+
+const { dir, cleanup } = tempDir("station-bench-");
+try {
+  benchIngest(dir);
+  await benchUplink(dir);
+} finally {
+  cleanup();
+}
+
+const w = [34, 14, 18, 10, 6];
+console.log(["benchmark".padEnd(w[0]), "value".padStart(w[1]), "unit".padEnd(w[2]), "target".padEnd(w[3]), "met"].join("  "));
+for (const r of results) {
+  const target = r.target === null ? "-" : `${r.op} ${r.target}`;
+  console.log(
+    [r.name.padEnd(w[0]), r.value.toLocaleString("en-US").padStart(w[1]), r.unit.padEnd(w[2]), target.padEnd(w[3]), r.met === null ? "-" : r.met ? "yes" : "NO"].join("  "),
+  );
+}
+writeFileSync("bench-results.json", JSON.stringify(results, null, 2) + "\n");
+console.log("\nwritten to bench-results.json" + (quick ? " (--quick: smaller workloads)" : ""));
