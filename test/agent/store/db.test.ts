@@ -1,0 +1,60 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { migrate, openDb, StoreError } from "../../../agent/store/db.js";
+import { ReadingStore } from "../../../agent/store/readings.js";
+import { tempDir } from "../../helpers/station.js";
+
+test("database: WAL, full sync, incremental vacuum, migrations applied once per module and version", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, "s.db");
+    let db = openDb(path);
+    assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(db.pragma("auto_vacuum", { simple: true }), 2);
+    assert.equal(db.pragma("synchronous", { simple: true }), 2);
+    migrate(db, "m", ["CREATE TABLE t (a)"]);
+    migrate(db, "m", ["CREATE TABLE t (a)"]); // already applied: not run again
+    migrate(db, "m", ["CREATE TABLE t (a)", "ALTER TABLE t ADD COLUMN b"]);
+    db.prepare("INSERT INTO t (a, b) VALUES (1, 2)").run();
+    const versions = db.prepare("SELECT version FROM schema_migrations WHERE module = 'm' ORDER BY version").all();
+    assert.deepEqual(versions, [{ version: 1 }, { version: 2 }]);
+    db.close();
+    db = openDb(path, { readonly: true });
+    assert.equal(db.readonly, true);
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test("a missing database opened read-only is a clear StoreError", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    assert.throws(() => openDb(join(dir, "nope.db"), { readonly: true }), (e: unknown) => e instanceof StoreError && /does not exist yet/.test(e.message));
+  } finally {
+    cleanup();
+  }
+});
+
+test("readings keep value, flag and raw words; latest() gives each channel's newest", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const db = openDb(join(dir, "s.db"));
+    const store = new ReadingStore(db);
+    const base = { analyzer: "o3", code: "a05024", unit: "ppb", state: "ok", source: "teledyne-t400@1" };
+    store.insert([
+      { ...base, ts: 1000, channel: "o3", value: 1.5, flag: "N", raw: Buffer.from([0x3f, 0xc0, 0, 0]) },
+      { ...base, ts: 2000, channel: "o3", value: null, flag: "B", state: "no-answer", raw: null },
+      { ...base, ts: 1500, channel: "flow", value: 800, flag: "N", raw: null },
+    ]);
+    const latest = store.latest();
+    assert.deepEqual(latest.map((r) => [r.channel, r.value, r.flag]), [["flow", 800, "N"], ["o3", null, "B"]]);
+    assert.deepEqual(store.between(0, 1600).map((r) => r.raw), [Buffer.from([0x3f, 0xc0, 0, 0]), null]);
+    assert.equal(store.count(), 3);
+    assert.equal(store.oldestTs(), 1000);
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
