@@ -106,7 +106,7 @@ export const platformSchema = z
     pw: z.string().min(1).max(64).describe("Access password (PW). Never logged or printed."),
     mn: mn.optional().describe("MN for this platform when it differs from station.mn."),
     uploads: z.array(uploadKind).min(1).default(["realtime", "minute"]).describe("What is uploaded: realtime (2011), minute (2051), hour (2061), day (2031)."),
-    realtime_interval_s: z.number().int().min(1).max(3600).default(30).describe("Realtime upload interval in seconds (HJ 212 RtdInterval: 30-3600)."),
+    realtime_interval_s: z.number().int().min(1).max(3600).default(30).describe("Realtime upload interval in seconds (HJ 212 RtdInterval: 30-3600 in operation; shorter for tests)."),
     minute_interval_min: z
       .number()
       .int()

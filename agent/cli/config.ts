@@ -1,0 +1,59 @@
+// `station-agent config check|show`: validate a config file before a restart, and print the
+// configuration the agent would actually run with (defaults applied, passwords hidden).
+import type { Command } from "commander";
+import { stringify } from "yaml";
+import { configProblems, EXIT_CONFIG, isConfigError } from "../../config/errors.js";
+import { loadConfig } from "../../config/load.js";
+import { redactConfig } from "../../config/redact.js";
+import { configPath, loadConfigOrExit, printConfigErrors } from "./common.js";
+import { printJson } from "./format.js";
+
+interface Opts {
+  config?: string;
+  json?: boolean;
+}
+
+export function registerConfig(program: Command): void {
+  const config = program.command("config").description("check or show the station configuration");
+
+  config
+    .command("check")
+    .description("validate a config file; prints every problem with its line and exits 78 if there is any")
+    .argument("[file]", "config file (default: --config, $STATION_AGENT_CONFIG, or /etc/station-agent/station.yaml)")
+    .option("-c, --config <file>", "config file")
+    .option("--json", "print the result as JSON")
+    .action((file: string | undefined, opts: Opts) => {
+      const path = configPath(file ?? opts.config);
+      try {
+        const { config: cfg } = loadConfig(path);
+        const counts = { buses: cfg.buses.length, analyzers: cfg.analyzers.length, platforms: cfg.platforms.length };
+        if (opts.json) printJson({ ok: true, file: path, ...counts });
+        else {
+          const summary = [count(counts.buses, "bus", "buses"), count(counts.analyzers, "analyzer"), count(counts.platforms, "platform")];
+          process.stdout.write(`${path}: ok (${summary.join(", ")})\n`);
+        }
+      } catch (err) {
+        if (!isConfigError(err)) throw err;
+        if (opts.json) printJson({ ok: false, file: path, errors: configProblems(err).map((e) => e.toJSON()) });
+        else printConfigErrors(err);
+        process.exitCode = EXIT_CONFIG;
+      }
+    });
+
+  config
+    .command("show")
+    .description("print the effective configuration: defaults applied, paths resolved, passwords hidden")
+    .argument("[file]", "config file (default: --config, $STATION_AGENT_CONFIG, or /etc/station-agent/station.yaml)")
+    .option("-c, --config <file>", "config file")
+    .option("--json", "print as JSON")
+    .action((file: string | undefined, opts: Opts) => {
+      const loaded = loadConfigOrExit(configPath(file ?? opts.config));
+      const shown = redactConfig(loaded.config);
+      if (opts.json) printJson(shown);
+      else process.stdout.write(`# Effective configuration of ${loaded.file} (defaults applied, passwords hidden)\n${stringify(shown)}`);
+    });
+}
+
+function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

@@ -1,0 +1,123 @@
+// `station-agent config check|show`, run as an installer would: the real binary in a child process.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { EXIT_CONFIG } from "../../../config/errors.js";
+import { tempDir } from "../../helpers/station.js";
+
+const ROOT = resolve(import.meta.dirname, "..", "..", "..");
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ["bin/station-agent.js", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, STATION_AGENT_FROM_SOURCE: "1", STATION_AGENT_CONFIG: "", ...env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const BAD = "test/cases/wrong_type_slave/station.yaml";
+
+test("config check: a good file exits 0 with a summary", () => {
+  const r = cli(["config", "check", "config/demo.yaml"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "config/demo.yaml: ok (1 bus, 1 analyzer, 1 platform)\n");
+});
+
+test("config check --json: counts on success", () => {
+  const r = cli(["config", "check", "--json", "config/station.example.yaml"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { ok: true, file: "config/station.example.yaml", buses: 2, analyzers: 2, platforms: 2 });
+});
+
+test("config check: a bad file exits 78 with file:line and the field on stderr", () => {
+  const r = cli(["config", "check", BAD]);
+  assert.equal(r.status, EXIT_CONFIG);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /wrong_type_slave\/station\.yaml:16:12: analyzers\[0\]\.slave: expected an integer from 0 to 247, got string "abc"\n$/);
+});
+
+test("config check: every problem is printed, one per line", () => {
+  const r = cli(["config", "check", "test/cases/several_problems_in_file_order/station.yaml"]);
+  assert.equal(r.status, EXIT_CONFIG);
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.deepEqual(
+    lines.map((l) => /station\.yaml:(\d+):\d+: (\S+):/.exec(l)?.slice(1)),
+    [
+      ["11", "buses[0].parity"],
+      ["16", "analyzers[0].slave"],
+      ["22", "platforms[0].port"],
+    ],
+  );
+});
+
+test("config check --json: the errors with their places, on stdout", () => {
+  const r = cli(["config", "check", "--json", BAD]);
+  assert.equal(r.status, EXIT_CONFIG);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.ok, false);
+  assert.equal(out.errors.length, 1);
+  assert.deepEqual({ ...out.errors[0], message: undefined }, {
+    file: BAD,
+    line: 16,
+    column: 12,
+    path: "analyzers[0].slave",
+    expected: 'expected an integer from 0 to 247, got string "abc"',
+    message: undefined,
+  });
+});
+
+test("config check: the file comes from --config or STATION_AGENT_CONFIG too", () => {
+  assert.equal(cli(["config", "check", "--config", "config/demo.yaml"]).status, 0);
+  const r = cli(["config", "check"], { STATION_AGENT_CONFIG: BAD });
+  assert.equal(r.status, EXIT_CONFIG);
+  assert.match(r.stderr, /station\.yaml:16:12:/);
+});
+
+test("config check: a missing file exits 78 and says why", () => {
+  const r = cli(["config", "check", "/nonexistent/station.yaml"]);
+  assert.equal(r.status, EXIT_CONFIG);
+  assert.match(r.stderr, /^\/nonexistent\/station\.yaml: cannot read the config file: no such file or directory \(ENOENT\)\n$/);
+});
+
+test("config show: defaults applied and passwords hidden, as YAML and as JSON", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, "station.yaml");
+    writeFileSync(
+      file,
+      [
+        "station: {name: T, mn: 010000A8900016F000169DC0}",
+        "storage: {path: station.db}",
+        "platforms:",
+        "  - {id: a, host: h, port: 1, st: 22, pw: 'Secret-Pw-1'}",
+        "  - {id: b, host: h, port: 2, st: 22, pw: 'Secret-Pw-2'}",
+      ].join("\n"),
+    );
+    const yaml = cli(["config", "show", file]);
+    assert.equal(yaml.status, 0, yaml.stderr);
+    assert.doesNotMatch(yaml.stdout + yaml.stderr, /Secret-Pw/);
+    assert.equal(yaml.stdout.match(/pw: "\*\*\*\*\*\*"/g)?.length, 2);
+    assert.match(yaml.stdout, /timezone: Asia\/Shanghai/);
+
+    const json = cli(["config", "show", "--json", "--config", file]);
+    assert.equal(json.status, 0, json.stderr);
+    assert.doesNotMatch(json.stdout + json.stderr, /Secret-Pw/);
+    const shown = JSON.parse(json.stdout);
+    assert.deepEqual(shown.platforms.map((p: { pw: string }) => p.pw), ["******", "******"]);
+    assert.equal(shown.storage.path, join(dir, "station.db"));
+    assert.equal(shown.platforms[0].window, 16);
+  } finally {
+    cleanup();
+  }
+});
+
+test("config show: a bad file exits 78 and does not print the password", () => {
+  const r = cli(["config", "show", "test/cases/password_not_quoted/station.yaml"]);
+  assert.equal(r.status, EXIT_CONFIG);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /platforms\[0\]\.pw: expected a non-empty string, got a number \(value hidden\)/);
+  assert.doesNotMatch(r.stderr, /123456/);
+});
