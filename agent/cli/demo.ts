@@ -57,8 +57,6 @@ export function registerDemo(program: Command): void {
         await sim.stop();
         for (const r of receivers) await r.stop();
       });
-      await agent.start();
-
       let lastId = 0;
       agent.events.on("readingsStored", () => {
         for (const r of agent.readings.after(lastId)) {
@@ -71,6 +69,9 @@ export function registerDemo(program: Command): void {
       agent.events.on("packetAcked", (platform, qn, cn) => say(`platform ${platform} acknowledged ${KIND_BY_CN[cn] ?? cn} packet QN=${qn}`));
       agent.events.on("platformConnected", (p) => say(`connected to platform ${p}`));
       agent.events.on("platformDisconnected", (p, why) => say(`platform ${p} disconnected (${why}); data keeps being stored`));
+      await agent.start();
+      lastId = agent.readings.maxId(); // a database kept from an earlier demo is not replayed
+
       say(`demo station "${config.station.name}" running; database ${config.storage.path}. Ctrl-C stops.`);
       say(`minute data goes out after each minute ends; realtime data every ${config.platforms[0]?.realtime_interval_s ?? "-"} s.`);
     });

@@ -96,6 +96,10 @@ export class ReadingStore {
     );
   }
 
+  maxId(): number {
+    return (this.db.prepare("SELECT MAX(id) AS m FROM readings").get() as { m: number | null }).m ?? 0;
+  }
+
   count(): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM readings").get() as { n: number }).n;
   }
