@@ -58,8 +58,9 @@ export class FrameReader {
   }
 
   /** Adds one read's bytes; returns every frame completed by it, CRLF included. */
-  push(chunk: Buffer): Buffer[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+  push(chunk: Uint8Array): Buffer[] {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.buf = this.buf.length ? Buffer.concat([this.buf, bytes]) : bytes;
     const frames: Buffer[] = [];
     for (let frame = this.next(); frame; frame = this.next()) frames.push(frame);
     if (this.buf.length > this.maxBuffer) this.drop(this.buf.length);
