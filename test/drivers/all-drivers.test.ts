@@ -1,0 +1,78 @@
+// Runs over every registered driver definition (style.md §1: the registry is checked, not trusted).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { getDriver, listDrivers } from "../../drivers/index.js";
+import { decode, encode } from "../../drivers/codec.js";
+import { checkDefinition } from "../../drivers/define.js";
+import { FLAG_PRECEDENCE, registerCount } from "../../drivers/types.js";
+
+const driversDir = fileURLToPath(new URL("../../drivers/", import.meta.url));
+const drivers = listDrivers();
+
+test("there are drivers", () => assert.ok(drivers.length > 0));
+
+test("ids are unique and kebab-case; getDriver finds each", () => {
+  const ids = drivers.map((d) => d.id);
+  assert.equal(new Set(ids).size, ids.length, `duplicate ids: ${ids}`);
+  for (const d of drivers) {
+    assert.match(d.id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+    assert.equal(getDriver(d.id), d);
+  }
+  assert.equal(getDriver("no-such-driver"), undefined);
+});
+
+/** The files of drivers/ that are not drivers; every other .ts file there must be one. */
+const INFRASTRUCTURE = new Set(["index.ts", "types.ts", "codec.ts", "define.ts", "simulate.ts"]);
+
+test("registry is complete: every driver file in drivers/ is in index.ts, under its file name", async () => {
+  const files = readdirSync(driversDir).filter((f) => f.endsWith(".ts") && !INFRASTRUCTURE.has(f));
+  for (const file of files)
+    assert.match(readFileSync(join(driversDir, file), "utf8"), /export default define\w*Driver\(/, `${file} is not a driver definition`);
+  assert.ok(files.length > 0);
+  for (const file of files) {
+    const mod = (await import(pathToFileURL(join(driversDir, file)).href)) as { default?: { id: string } };
+    assert.ok(mod.default, `${file} has no default export`);
+    assert.equal(`${mod.default.id}.ts`, file, "a driver file is named by its driver id");
+    assert.ok(drivers.includes(mod.default as never), `${file} (${mod.default.id}) is not listed in drivers/index.ts`);
+  }
+});
+
+for (const d of drivers) {
+  test(`${d.id}: definition is sound`, () => {
+    assert.deepEqual(checkDefinition(d), []);
+    assert.ok(d.version >= 1 && d.models.length > 0 && d.description.length > 0);
+    assert.deepEqual(d.channels.map((c) => c.name), d.fields.map((f) => f.channel));
+  });
+
+  test(`${d.id}: address + length ≤ 65536`, () => {
+    for (const f of d.fields) assert.ok(f.address >= 0 && f.address + registerCount(f.type) <= 65536, f.channel);
+    for (const s of d.states) assert.ok(s.address >= 0 && s.address + 1 <= 65536, s.state);
+    for (const [name, c] of Object.entries(d.commands)) assert.ok(c.address >= 0 && c.address <= 65535, name);
+  });
+
+  test(`${d.id}: every state maps to a valid HJ 212 flag`, () => {
+    for (const s of d.states) assert.ok((FLAG_PRECEDENCE as readonly string[]).includes(s.flag), `${s.state}: ${s.flag}`);
+  });
+
+  test(`${d.id}: encode → decode round-trips every field`, () => {
+    for (const f of d.fields) {
+      const v = f.sim?.base ?? 1;
+      const back = decode(encode(v, f.type, f.order, f.scale), f.type, f.order, f.scale);
+      const tolerance = f.type === "float32" ? Math.abs(v) * 1e-6 + 1e-9 : Math.abs(f.scale) / 2;
+      assert.ok(Math.abs(back - v) <= tolerance, `${f.channel}: ${v} → ${back}`);
+    }
+  });
+
+  test(`${d.id}: fields do not overlap`, () => {
+    const used = new Map<string, string>();
+    for (const f of d.fields)
+      for (let i = 0; i < registerCount(f.type); i++) {
+        const key = `${f.fc}:${f.address + i}`;
+        assert.ok(!used.has(key), `${f.channel} overlaps ${used.get(key)} at FC${f.fc} ${f.address + i}`);
+        used.set(key, f.channel);
+      }
+  });
+}
