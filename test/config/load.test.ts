@@ -160,7 +160,7 @@ test("a missing file is a ConfigError with the OS reason", () => {
   assert.match(err.message, /^\/nonexistent\/station\.yaml: cannot read the config file: no such file or directory \(ENOENT\)$/);
 });
 
-test("an unreadable file is a ConfigError saying permission denied", () => {
+test("an unreadable file is a ConfigError saying permission denied", (t) => {
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, "station.yaml");
@@ -179,6 +179,12 @@ test("an unreadable file is a ConfigError saying permission denied", () => {
       gid: 65534,
       encoding: "utf8",
     });
+    // "nobody" must be able to read the project itself; a checkout in a private directory
+    // (CI's fresh clone under a 0700 temp dir) cannot be, and then there is nothing to check.
+    if (child.status !== 0 && /EACCES|ERR_MODULE_NOT_FOUND|permission denied/i.test(child.stderr) && !child.stdout) {
+      t.skip("running as root and the checkout is not readable by nobody: cannot drop privileges to test EACCES");
+      return;
+    }
     assert.equal(child.status, 0, child.stderr);
     assert.match(child.stdout, /station\.yaml: cannot read the config file: permission denied \(EACCES\)$/);
   } finally {
