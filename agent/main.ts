@@ -5,7 +5,7 @@ import type { StationConfig } from "../config/schema.js";
 import { getDriver } from "../drivers/index.js";
 import { AggregateStore } from "./aggregate/store.js";
 import { BusPoller } from "./bus/poller.js";
-import { ControlServer, controlSocketPath } from "./control/socket.js";
+import { ControlServer, controlSocketPath, type ControlHandler } from "./control/socket.js";
 import { EventBus } from "./events.js";
 import { createLogger, type Logger } from "./log.js";
 import { openDb, type Db } from "./store/db.js";
@@ -62,6 +62,10 @@ export class Agent {
   readonly sessions = new Map<string, PlatformSession>();
   readonly pollers: BusPoller[] = [];
   private control: ControlServer | null = null;
+  private readonly controlHandlers = new Map<string, ControlHandler>([
+    ["ping", () => ({ pid: process.pid })],
+    ["status", () => this.status()],
+  ]);
   private queue: Reading[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -102,7 +106,7 @@ export class Agent {
     }
 
     if (this.opts.control !== false) {
-      this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd) => this.onControl(cmd));
+      this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd, args) => this.onControl(cmd, args));
       await this.control.start();
     }
     for (const s of this.sessions.values()) s.start();
@@ -136,15 +140,19 @@ export class Agent {
     return collectStatus(this);
   }
 
-  private async onControl(cmd: string): Promise<unknown> {
-    switch (cmd) {
-      case "ping":
-        return { pid: process.pid };
-      case "status":
-        return this.status();
-      default:
-        throw new Error(`unknown command "${cmd}"`);
-    }
+  /**
+   * Registers what a control-socket command does while the service runs. Modules add their own
+   * (maintenance, calibrate, resend…) here from start(); the CLI falls back to direct access
+   * when no service answers.
+   */
+  onControlCommand(cmd: string, handler: ControlHandler): void {
+    this.controlHandlers.set(cmd, handler);
+  }
+
+  private async onControl(cmd: string, args: Record<string, unknown>): Promise<unknown> {
+    const h = this.controlHandlers.get(cmd);
+    if (!h) throw new Error(`unknown command "${cmd}" (known: ${[...this.controlHandlers.keys()].join(", ")})`);
+    return h(cmd, args);
   }
 
   /** Polled readings are committed in batches; nothing else touches them before that. */
