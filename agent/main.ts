@@ -214,7 +214,9 @@ export class Agent {
     const s = this.sessions.get(platform);
     if (!this.db || !s?.state().connected) return; // realtime data is not backfilled: minute data is
     const now = Date.now();
-    const latest = this.readings.latest(now - intervalS * 1000, now);
+    // A channel polled less often than the realtime interval still has a current value.
+    const slowestPoll = Math.max(0, ...this.cfg.analyzers.map((a) => a.interval_s));
+    const latest = this.readings.latest(now - Math.max(intervalS, 3 * slowestPoll) * 1000, now);
     const cp = realtimeCp(latest, now, this.tz, this.lookup);
     if (!cp) return;
     this.outbox.enqueue([{ platform, cn: UPLOAD_CN.realtime, dataTime: now, cp, ackRequired: true }]);
