@@ -16,6 +16,7 @@ import { Outbox, type NewPacket } from "./uplink/outbox.js";
 import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
 import { PlatformSession } from "./uplink/session.js";
 import { collectStatus, type AgentStatus } from "./status.js";
+import { SdNotify } from "./health/sd-notify.js";
 
 export interface AgentOptions {
   log?: Logger;
@@ -72,6 +73,8 @@ export class Agent {
   private readonly cfg: StationConfig;
   private readonly lookup: ChannelLookup;
   readonly startedAt = Date.now();
+  private lastIngestAt = Date.now();
+  private sd: SdNotify | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -115,6 +118,8 @@ export class Agent {
     for (const p of cfg.platforms.filter((p) => p.enabled && p.uploads.includes("realtime"))) {
       this.timers.push(setInterval(() => this.queueRealtime(p.id, p.realtime_interval_s), p.realtime_interval_s * 1000));
     }
+    this.sd = new SdNotify(this.log);
+    this.sd.start(() => this.pollLoopHealthy());
     this.log.info(`station ${cfg.station.name} (${cfg.station.mn}) started`, {
       analyzers: cfg.analyzers.length,
       platforms: this.sessions.size,
@@ -124,6 +129,7 @@ export class Agent {
 
   /** Graceful stop: readings in hand are committed, connections and the database closed. */
   async stop(): Promise<void> {
+    this.sd?.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
     for (const p of [...this.pollers].reverse()) await p.stop();
@@ -155,8 +161,19 @@ export class Agent {
     return h(cmd, args);
   }
 
+  /**
+   * The poll loop is alive when readings (B readings included: a dead analyzer still yields them)
+   * arrived lately. Feeds the systemd watchdog; with no analyzer there is no loop to watch.
+   */
+  private pollLoopHealthy(now = Date.now()): boolean {
+    if (!this.pollers.length) return true;
+    const slowest = Math.max(...this.cfg.analyzers.filter((a) => a.enabled).map((a) => a.interval_s), 1);
+    return now - this.lastIngestAt < Math.max(60, 3 * slowest) * 1000;
+  }
+
   /** Polled readings are committed in batches; nothing else touches them before that. */
   private ingest(rows: Reading[]): void {
+    this.lastIngestAt = Date.now();
     this.queue.push(...rows);
     const ms = this.cfg.storage.batch_ms;
     if (ms === 0) this.flush();
