@@ -7,6 +7,7 @@ import { registerPlatform } from "./platform.js";
 import { registerRun } from "./run.js";
 import { registerSimulate } from "./simulate.js";
 import { registerStatus } from "./status.js";
+import { registerSysinfo } from "./sysinfo.js";
 
 export { DEFAULT_CONFIG, configPath } from "./common.js";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerPlatform(program);
   registerStatus(program);
+  registerSysinfo(program);
   registerConfig(program);
   registerHj212(program);
   return program;
