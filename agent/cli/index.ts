@@ -8,6 +8,7 @@ import { registerRun } from "./run.js";
 import { registerSimulate } from "./simulate.js";
 import { registerStatus } from "./status.js";
 import { registerSysinfo } from "./sysinfo.js";
+import { registerTail } from "./tail.js";
 
 export { DEFAULT_CONFIG, configPath } from "./common.js";
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerPlatform(program);
   registerStatus(program);
+  registerTail(program);
   registerSysinfo(program);
   registerConfig(program);
   registerHj212(program);
