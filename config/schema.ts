@@ -1,6 +1,7 @@
 // The station configuration schema: the single source of the config types, the validation,
 // the defaults and the documentation (every key has a description; station.example.yaml repeats them).
 import { z } from "zod";
+import { gpioSchema } from "./schema-field.js";
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
 /** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
@@ -32,6 +33,18 @@ export const storageSchema = z
       .max(5000)
       .default(100)
       .describe("Readings are committed in one transaction per batch at most this often (ms); 0 commits each poll at once."),
+    raw_retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .default(90)
+      .describe("Raw readings older than this are deleted (never ones whose data a platform has not acknowledged)."),
+    aggregate_retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .default(3650)
+      .describe("Minute, hour and day values are kept this long."),
   })
   .strict();
 
@@ -135,6 +148,7 @@ export const configSchema = z
     buses: z.array(busSchema).default([]).describe("Serial lines and Modbus TCP connections."),
     analyzers: z.array(analyzerSchema).default([]).describe("Instruments polled by the agent."),
     platforms: z.array(platformSchema).default([]).describe("HJ 212 platforms the station reports to."),
+    gpio: gpioSchema.optional().describe("Raspberry Pi GPIO: door contact, status LED, analyzer power relays. Without GPIO hardware these are off, with one log line."),
   })
   .strict();
 
