@@ -66,7 +66,10 @@ export class Agent {
   private readonly controlHandlers = new Map<string, ControlHandler>([
     ["ping", () => ({ pid: process.pid })],
     ["status", () => this.status()],
+    ["bus-pause", (_c, a) => this.pauseBus(String(a.bus), Number(a.seconds ?? 60), String(a.reason ?? ""))],
+    ["bus-resume", (_c, a) => this.resumeBus(String(a.bus))],
   ]);
+  private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   private queue: Reading[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -132,6 +135,7 @@ export class Agent {
     this.sd?.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    for (const t of this.pauseTimers.values()) clearTimeout(t);
     for (const p of [...this.pollers].reverse()) await p.stop();
     this.flush();
     this.closePeriods();
@@ -144,6 +148,31 @@ export class Agent {
 
   status(): AgentStatus {
     return collectStatus(this);
+  }
+
+  /**
+   * Steps a bus's poller aside so a technician can talk on the line by hand (`read`/`write`/`scan`
+   * with --force). It resumes by itself after `seconds`, so a forgotten pause cannot stop polling.
+   */
+  async pauseBus(busId: string, seconds: number, reason: string): Promise<{ bus: string; resumesAt: number }> {
+    const poller = this.pollers.find((p) => p.bus.id === busId);
+    if (!poller) throw new Error(`no poller for bus "${busId}" (polled buses: ${this.pollers.map((p) => p.bus.id).join(", ")})`);
+    const s = Math.min(Math.max(seconds, 1), 3600);
+    clearTimeout(this.pauseTimers.get(busId));
+    await poller.stop();
+    this.pauseTimers.set(busId, setTimeout(() => void this.resumeBus(busId), s * 1000));
+    this.log.warn(`bus ${busId} paused for ${s} s${reason ? `: ${reason}` : ""}`);
+    return { bus: busId, resumesAt: Date.now() + s * 1000 };
+  }
+
+  async resumeBus(busId: string): Promise<{ bus: string }> {
+    const poller = this.pollers.find((p) => p.bus.id === busId);
+    if (!poller) throw new Error(`no poller for bus "${busId}"`);
+    clearTimeout(this.pauseTimers.get(busId));
+    this.pauseTimers.delete(busId);
+    await poller.start();
+    this.log.info(`bus ${busId} resumed`);
+    return { bus: busId };
   }
 
   /**

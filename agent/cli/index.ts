@@ -9,6 +9,7 @@ import { registerSimulate } from "./simulate.js";
 import { registerStatus } from "./status.js";
 import { registerSysinfo } from "./sysinfo.js";
 import { registerTail } from "./tail.js";
+import { registerModbus } from "./modbus.js";
 
 export { DEFAULT_CONFIG, configPath } from "./common.js";
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPlatform(program);
   registerStatus(program);
   registerTail(program);
+  registerModbus(program);
   registerSysinfo(program);
   registerConfig(program);
   registerHj212(program);
