@@ -17,6 +17,7 @@ import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from 
 import { PlatformSession } from "./uplink/session.js";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
+import { prune, type RetentionResult } from "./store/retention.js";
 
 export interface AgentOptions {
   log?: Logger;
@@ -121,6 +122,9 @@ export class Agent {
     for (const p of cfg.platforms.filter((p) => p.enabled && p.uploads.includes("realtime"))) {
       this.timers.push(setInterval(() => this.queueRealtime(p.id, p.realtime_interval_s), p.realtime_interval_s * 1000));
     }
+    // Retention a minute after start (not in the way of start-up), then every 6 hours.
+    const retention = () => void this.runRetention();
+    this.timers.push(setTimeout(retention, 60_000), setInterval(retention, 6 * 3600_000));
     this.sd = new SdNotify(this.log);
     this.sd.start(() => this.pollLoopHealthy());
     this.log.info(`station ${cfg.station.name} (${cfg.station.mn}) started`, {
@@ -144,6 +148,18 @@ export class Agent {
     this.db?.close();
     this.db = null;
     this.log.info("stopped");
+  }
+
+  async runRetention(now = Date.now()): Promise<RetentionResult | null> {
+    if (!this.db) return null;
+    try {
+      const r = await prune(this.db, this, { rawDays: this.cfg.storage.raw_retention_days, aggregateDays: this.cfg.storage.aggregate_retention_days }, now);
+      if (r.readings + r.aggregates + r.packets) this.log.info("retention: old data pruned", { ...r });
+      return r;
+    } catch (err) {
+      this.log.error(`retention failed: ${(err as Error).message}`);
+      return null;
+    }
   }
 
   status(): AgentStatus {

@@ -69,6 +69,21 @@ export class AggregateStore {
     return out;
   }
 
+  /** Start of the oldest period not closed yet (its readings are still needed), or null. */
+  oldestOpenPeriod(): number | null {
+    return (this.db.prepare("SELECT MIN(next_start) AS t FROM aggregate_cursor").get() as { t: number | null }).t;
+  }
+
+  /** Deletes up to `limit` aggregates of periods starting before `before`. Returns how many. */
+  pruneBefore(before: number, limit: number): number {
+    return this.db
+      .prepare(
+        `DELETE FROM aggregates WHERE (analyzer, channel, period_s, period_start) IN
+           (SELECT analyzer, channel, period_s, period_start FROM aggregates WHERE period_start < ? LIMIT ?)`,
+      )
+      .run(before, limit).changes;
+  }
+
   list(periodS: number, from: number, to: number): Aggregate[] {
     return (
       this.db

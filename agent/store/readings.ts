@@ -96,6 +96,13 @@ export class ReadingStore {
     );
   }
 
+  /** Deletes up to `limit` of the oldest readings with ts < `before`. Returns how many. */
+  pruneBefore(before: number, limit: number): number {
+    return this.db
+      .prepare("DELETE FROM readings WHERE id IN (SELECT id FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)")
+      .run(before, limit).changes;
+  }
+
   maxId(): number {
     return (this.db.prepare("SELECT MAX(id) AS m FROM readings").get() as { m: number | null }).m ?? 0;
   }

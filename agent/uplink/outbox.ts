@@ -141,6 +141,18 @@ export class Outbox {
     this.db.prepare("UPDATE outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL").run(at, id);
   }
 
+  /** DataTime of the oldest packet any platform has not acknowledged, or null. */
+  oldestPendingDataTime(): number | null {
+    return (this.db.prepare("SELECT MIN(data_time) AS t FROM outbox WHERE acked_at IS NULL").get() as { t: number | null }).t;
+  }
+
+  /** Deletes up to `limit` acknowledged packets acknowledged before `before`. Never a pending one. */
+  pruneAckedBefore(before: number, limit: number): number {
+    return this.db
+      .prepare("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ? LIMIT ?)")
+      .run(before, limit).changes;
+  }
+
   get(platform: string, qn: string): Packet | undefined {
     const r = this.db.prepare("SELECT * FROM outbox WHERE platform = ? AND qn = ?").get(platform, qn) as Row | undefined;
     return r && toPacket(r);
