@@ -5,6 +5,7 @@ import type { StationConfig } from "../../config/schema.js";
 import { callControl, controlSocketPath } from "../control/socket.js";
 import { openDb } from "../store/db.js";
 import { readStatus, type AgentStatus } from "../status.js";
+import { hostHealth } from "../health/host.js";
 import { formatLocal } from "../time.js";
 import { configPath, loadConfigOrExit } from "./common.js";
 import { age, printJson, table } from "./format.js";
@@ -53,15 +54,16 @@ export function registerStatus(program: Command): void {
     .option("--json", "JSON output")
     .action(async (opts: { config?: string; json?: boolean }) => {
       const { config } = loadConfigOrExit(configPath(opts.config));
-      const s = await getStatus(config);
-      if (opts.json) return printJson(s);
+      // The CLI runs on the station itself, so the host figures are measured here.
+      const [s, host] = await Promise.all([getStatus(config), hostHealth(config.storage.path)]);
+      if (opts.json) return printJson({ ...s, host });
       const tz = config.station.timezone;
       const rows = s.analyzers.flatMap((a) =>
         (a.channels.length ? a.channels : [null]).map((c) => [
           a.id,
           c?.channel,
           c?.code,
-          c ? (c.value === null ? "-" : `${c.value} ${c.unit}`) : "no reading yet",
+          c ? (c.value === null ? "-" : `${Number(c.value.toPrecision(7))} ${c.unit}`) : "no reading yet",
           c?.flag,
           c?.state,
           c ? age(c.ageS) : null,
@@ -71,6 +73,12 @@ export function registerStatus(program: Command): void {
       console.log(`${s.station.name} (${s.station.mn}): ${serviceLine(s)}\n`);
       console.log(table(["analyzer", "channel", "code", "value", "flag", "state", "age", "comm errors"], rows));
       console.log("\n" + platformsTable(s, tz));
+      const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
+      console.log(
+        `\nhost: disk ${host.disk ? `${mb(host.disk.freeBytes)} free (${host.disk.freePct} %)` : "unknown"}, ` +
+          `memory ${mb(host.memUsedBytes)}/${mb(host.memTotalBytes)}, CPU ${host.cpuTempC === null ? "no temperature sensor" : `${host.cpuTempC} °C`}, ` +
+          `load ${host.cpuLoadPct ?? "-"} %, clock ${host.clockSynced === null ? "sync unknown" : host.clockSynced ? "synchronised" : "NOT synchronised"}`,
+      );
     });
 
   program
