@@ -1,0 +1,101 @@
+// Shared parts of the fault-injection suite: a station on loopback (simulated analyzers, a
+// platform receiver in this process) and the agent as a real child process that can be killed.
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { configSchema, type StationConfig } from "../../config/schema.js";
+import { openDb } from "../../agent/store/db.js";
+import { startSimulation, type Simulation } from "../../drivers/simulate.js";
+import { PlatformReceiver, type ReceivedPacket } from "../../agent/uplink/receiver.js";
+import { freePort, MN } from "../../test/helpers/station.js";
+
+const BIN = join(import.meta.dirname, "../../bin/station-agent.js");
+
+export interface Station {
+  dir: string;
+  configFile: string;
+  dbPath: string;
+  config: StationConfig;
+  sim: Simulation;
+  platformPort: number;
+}
+
+/** A 3-analyzer station (T400s on one Modbus TCP simulator) reporting minute data to one platform. */
+export async function makeStation(dir: string, opts: { pollS?: number } = {}): Promise<Station> {
+  const simPort = await freePort();
+  const platformPort = await freePort();
+  const yaml = `
+station: { name: Torture station, mn: "${MN}" }
+storage: { path: station.db, batch_ms: 50 }
+log: { level: error }
+buses: [{ id: sim, type: tcp, host: 127.0.0.1, port: ${simPort}, timeout_ms: 300 }]
+analyzers:
+  - { id: o3a, driver: teledyne-t400, bus: sim, slave: 1, interval_s: ${opts.pollS ?? 0.2} }
+  - { id: o3b, driver: teledyne-t400, bus: sim, slave: 2, interval_s: ${opts.pollS ?? 0.2}, channels: { o3: { code: a05025 } } }
+  - { id: o3c, driver: teledyne-t400, bus: sim, slave: 3, interval_s: ${opts.pollS ?? 0.2}, channels: { o3: { code: a05026 } } }
+platforms:
+  - { id: city, host: 127.0.0.1, port: ${platformPort}, st: 22, pw: "123456", uploads: [minute],
+      minute_interval_min: 1, ack_timeout_s: 1, reconnect_max_s: 1, window: 4 }
+`;
+  const configFile = join(dir, "station.yaml");
+  writeFileSync(configFile, yaml);
+  const config = configSchema.parse(parseYaml(yaml));
+  const sim = await startSimulation(config, { seed: 11 });
+  return { dir, configFile, dbPath: join(dir, "station.db"), config, sim, platformPort };
+}
+
+export function startAgent(configFile: string): ChildProcess {
+  return spawn(process.execPath, [BIN, "run", "--config", configFile], {
+    env: { ...process.env, STATION_AGENT_FROM_SOURCE: "1" },
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+}
+
+export const exited = (c: ChildProcess) =>
+  new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode ? r(c.exitCode) : c.once("exit", (code) => r(code))));
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A read-only look at the database, as a technician's sqlite3 would take it. */
+export function inspect<T>(dbPath: string, fn: (db: ReturnType<typeof openDb>) => T): T | null {
+  let db: ReturnType<typeof openDb> | null = null;
+  try {
+    db = openDb(dbPath, { readonly: true });
+    return fn(db);
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
+}
+
+/** A receiver that records, per QN, how often it arrived and what it carried. */
+export function recordingReceiver(
+  port: number,
+  misbehave: { dropAckEvery?: number; ackDelayMs?: number } = {},
+): { receiver: PlatformReceiver; byQn: Map<string, ReceivedPacket[]> } {
+  const byQn = new Map<string, ReceivedPacket[]>();
+  const receiver = new PlatformReceiver({
+    port,
+    pw: "123456",
+    ...misbehave,
+    onPacket: (p) => {
+      const qn = p.frame.header.qn ?? "";
+      byQn.set(qn, [...(byQn.get(qn) ?? []), p]);
+    },
+  });
+  return { receiver, byQn };
+}
+
+/** Minute packets keyed by DataTime and analyzer codes: the same data must travel under one QN. */
+export function minuteKeys(byQn: Map<string, ReceivedPacket[]>): Map<string, Set<string>> {
+  const m = new Map<string, Set<string>>();
+  for (const [qn, ps] of byQn) {
+    const p = ps[0];
+    if (p.frame.header.cn !== "2051") continue;
+    const key = p.fields.DataTime;
+    m.set(key, (m.get(key) ?? new Set()).add(qn));
+  }
+  return m;
+}
