@@ -14,6 +14,7 @@ import { Outbox } from "../agent/uplink/outbox.js";
 import { PlatformReceiver } from "../agent/uplink/receiver.js";
 import { PlatformSession } from "../agent/uplink/session.js";
 import { tempDir } from "../test/helpers/station.js";
+import { benchStation } from "./bench-station.js";
 
 interface Result {
   name: string;
@@ -93,6 +94,7 @@ const { dir, cleanup } = tempDir("station-bench-");
 try {
   benchIngest(dir);
   await benchUplink(dir);
+  for (const r of await benchStation(quick)) record(r.name, r.value, r.unit, r.op, r.target);
 } finally {
   cleanup();
 }
