@@ -4,12 +4,9 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startSimulation } from "../../drivers/simulate.js";
 import { createLogger } from "../log.js";
-import { Agent } from "../main.js";
 import { formatLocal } from "../time.js";
 import { UPLOAD_CN } from "../types.js";
-import { PlatformReceiver } from "../uplink/receiver.js";
 import { loadConfigOrExit } from "./common.js";
 import { stopOnSignals } from "./run.js";
 
@@ -31,6 +28,13 @@ export function registerDemo(program: Command): void {
     .description("run the built-in demo station: simulated analyzers, a local platform and the agent")
     .option("-c, --config <file>", "demo station config", demoConfigPath())
     .action(async (opts: { config: string }) => {
+      // Loaded here, not at the top: every command's module is imported to build the CLI, and
+      // the service (`run`) should not carry the simulator and receiver in memory.
+      const [{ startSimulation }, { Agent }, { PlatformReceiver }] = await Promise.all([
+        import("../../drivers/simulate.js"),
+        import("../main.js"),
+        import("../uplink/receiver.js"),
+      ]);
       const loaded = loadConfigOrExit(opts.config);
       const { config } = loaded;
       const tz = config.station.timezone;

@@ -1,6 +1,6 @@
 // `station-agent platform`: a local HJ 212 receiver that acknowledges and prints what it gets.
 import type { Command } from "commander";
-import { PlatformReceiver, type ReceivedPacket } from "../uplink/receiver.js";
+import type { ReceivedPacket } from "../uplink/receiver.js";
 
 export function describePacket(p: ReceivedPacket): string {
   const h = p.frame.header;
@@ -21,6 +21,7 @@ export function registerPlatform(program: Command): void {
     .option("--drop-ack-every <n>", "leave every Nth ack out (to test retransmission)")
     .option("--json", "one JSON object per packet")
     .action(async (opts: { port: string; host: string; pw?: string; dropAckEvery?: string; json?: boolean }) => {
+      const { PlatformReceiver } = await import("../uplink/receiver.js");
       const receiver = new PlatformReceiver({
         host: opts.host,
         port: Number(opts.port),

@@ -1,7 +1,6 @@
 // `station-agent simulate`: serves the configured analyzers' simulators at their configured
 // addresses (TCP buses: listens on host:port; RTU buses: opens the bus path as the slave side).
 import type { Command } from "commander";
-import { startSimulation } from "../../drivers/simulate.js";
 import { configPath, loadConfigOrExit } from "./common.js";
 
 export function registerSimulate(program: Command): void {
@@ -12,6 +11,7 @@ export function registerSimulate(program: Command): void {
     .option("--seed <n>", "random seed for reproducible values")
     .action(async (opts: { config?: string; seed?: string }) => {
       const { config } = loadConfigOrExit(configPath(opts.config));
+      const { startSimulation } = await import("../../drivers/simulate.js"); // not loaded by `run`
       const sim = await startSimulation(config, {
         seed: opts.seed === undefined ? undefined : Number(opts.seed),
         log: (m) => process.stderr.write(m + "\n"),

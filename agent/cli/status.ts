@@ -5,7 +5,6 @@ import type { StationConfig } from "../../config/schema.js";
 import { callControl, controlSocketPath } from "../control/socket.js";
 import { openDb } from "../store/db.js";
 import { readStatus, type AgentStatus } from "../status.js";
-import { hostHealth } from "../health/host.js";
 import { formatLocal } from "../time.js";
 import { configPath, loadConfigOrExit } from "./common.js";
 import { age, printJson, table } from "./format.js";
@@ -55,6 +54,7 @@ export function registerStatus(program: Command): void {
     .action(async (opts: { config?: string; json?: boolean }) => {
       const { config } = loadConfigOrExit(configPath(opts.config));
       // The CLI runs on the station itself, so the host figures are measured here.
+      const { hostHealth } = await import("../health/host.js"); // systeminformation: not loaded by `run`
       const [s, host] = await Promise.all([getStatus(config), hostHealth(config.storage.path)]);
       if (opts.json) return printJson({ ...s, host });
       const tz = config.station.timezone;

@@ -1,7 +1,5 @@
 // `station-agent sysinfo` (host health) and `station-agent ports` (serial ports present).
 import type { Command } from "commander";
-import { listSerialPorts } from "../health/ports.js";
-import { hostHealth } from "../health/host.js";
 import { configPath, loadConfigOrExit } from "./common.js";
 import { age, printJson, table } from "./format.js";
 
@@ -16,6 +14,7 @@ export function registerSysinfo(program: Command): void {
     .action(async (opts: { config?: string; json?: boolean }) => {
       // The data disk is the one holding the database; without a readable config, "/".
       const path = opts.config || process.env.STATION_AGENT_CONFIG ? loadConfigOrExit(configPath(opts.config)).config.storage.path : "/";
+      const { hostHealth } = await import("../health/host.js"); // systeminformation: not loaded by `run`
       const h = await hostHealth(path);
       if (opts.json) return printJson(h);
       console.log(
@@ -39,6 +38,7 @@ export function registerSysinfo(program: Command): void {
     .description("serial ports present, with USB vendor/product ids")
     .option("--json", "JSON output")
     .action(async (opts: { json?: boolean }) => {
+      const { listSerialPorts } = await import("../health/ports.js");
       const { ports, source } = await listSerialPorts();
       if (opts.json) return printJson(ports);
       if (source === "dev") console.log("(udevadm not found: ports listed from /dev, without USB ids)\n");
