@@ -34,6 +34,9 @@ export interface PlatformStatus {
   port: number;
   connected?: boolean;
   lastError?: string | null;
+  /** Live only: packets sent and awaiting their 9014, and retransmissions since start. */
+  inFlight?: number;
+  retransmits?: number;
   pending: number;
   oldestPendingTime: number | null;
   lastAckAt: number | null;
@@ -83,7 +86,7 @@ export function collectStatus(agent: Agent): AgentStatus {
     }),
     platforms: base.platforms.map((p) => {
       const s = agent.sessions.get(p.id)?.state();
-      return s ? { ...p, connected: s.connected, lastError: s.lastError } : p;
+      return s ? { ...p, connected: s.connected, lastError: s.lastError, inFlight: s.inFlight, retransmits: s.retransmits } : p;
     }),
   };
 }

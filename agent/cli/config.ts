@@ -7,6 +7,10 @@ import { loadConfig } from "../../config/load.js";
 import { redactConfig } from "../../config/redact.js";
 import { configPath, loadConfigOrExit, printConfigErrors } from "./common.js";
 import { printJson } from "./format.js";
+import { existsSync } from "node:fs";
+import { openDb } from "../store/db.js";
+import { formatLocal } from "../time.js";
+import { OverrideStore, redactOverride } from "../uplink/overrides.js";
 
 interface Opts {
   config?: string;
@@ -49,9 +53,24 @@ export function registerConfig(program: Command): void {
     .action((file: string | undefined, opts: Opts) => {
       const loaded = loadConfigOrExit(configPath(file ?? opts.config));
       const shown = redactConfig(loaded.config);
-      if (opts.json) printJson(shown);
-      else process.stdout.write(`# Effective configuration of ${loaded.file} (defaults applied, passwords hidden)\n${stringify(shown)}`);
+      // Settings platforms changed at run time (uplink/overrides.ts) win over the file's.
+      const overrides = readOverrides(loaded.config.storage.path, loaded.config.station.timezone);
+      if (opts.json) printJson({ ...shown, overrides });
+      else {
+        process.stdout.write(`# Effective configuration of ${loaded.file} (defaults applied, passwords hidden)\n${stringify(shown)}`);
+        if (overrides.length) process.stdout.write(`# Set by platforms at run time, stored in the database; these win over the file:\n${stringify({ overrides })}`);
+      }
     });
+}
+
+function readOverrides(dbPath: string, tz: string): { platform: string; key: string; value: string | number; set_at: string; by: string }[] {
+  if (!existsSync(dbPath)) return [];
+  const db = openDb(dbPath, { readonly: true });
+  try {
+    return new OverrideStore(db).list().map(redactOverride).map((o) => ({ platform: o.platform, key: o.key, value: o.value, set_at: formatLocal(o.setAt, tz), by: o.actor }));
+  } finally {
+    db.close();
+  }
 }
 
 function count(n: number, singular: string, plural = `${singular}s`): string {

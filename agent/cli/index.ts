@@ -1,33 +1,38 @@
-// Commander wiring for `station-agent`. Each command lives in its own file and registers itself here.
+// Commander wiring for `station-agent`. Each command lives in its own file and registers itself
+// here. Modules are imported on demand: the service (`run`) builds only its own command, so the
+// simulator, the receiver and the report code stay out of its memory for the years it runs.
 import { Command } from "commander";
-import { registerConfig } from "./config.js";
-import { registerDemo } from "./demo.js";
-import { registerHj212 } from "./hj212.js";
-import { registerPlatform } from "./platform.js";
-import { registerRun } from "./run.js";
-import { registerSimulate } from "./simulate.js";
-import { registerStatus } from "./status.js";
-import { registerSysinfo } from "./sysinfo.js";
-import { registerTail } from "./tail.js";
-import { registerModbus } from "./modbus.js";
 
 export { DEFAULT_CONFIG, configPath } from "./common.js";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Every command module, by the (first) command it registers, in help order. */
+const COMMANDS: Array<[string, () => Promise<Register>]> = [
+  ["run", async () => (await import("./run.js")).registerRun],
+  ["demo", async () => (await import("./demo.js")).registerDemo],
+  ["simulate", async () => (await import("./simulate.js")).registerSimulate],
+  ["platform", async () => (await import("./platform.js")).registerPlatform],
+  ["status", async () => (await import("./status.js")).registerStatus],
+  ["tail", async () => (await import("./tail.js")).registerTail],
+  ["modbus", async () => (await import("./modbus.js")).registerModbus],
+  ["resend", async () => (await import("./resend.js")).registerResend],
+  ["maintenance", async () => (await import("./maintenance.js")).registerMaintenance],
+  ["flag", async () => (await import("./flag.js")).registerFlag],
+  ["trace", async () => (await import("./trace.js")).registerTrace],
+  ["audit", async () => (await import("./audit.js")).registerAudit],
+  ["sysinfo", async () => (await import("./sysinfo.js")).registerSysinfo],
+  ["config", async () => (await import("./config.js")).registerConfig],
+  ["hj212", async () => (await import("./hj212.js")).registerHj212],
+];
+
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command("station-agent")
     .description("Environmental monitoring station agent: analyzers → SQLite → HJ 212 platforms")
     .showHelpAfterError();
-  registerRun(program);
-  registerDemo(program);
-  registerSimulate(program);
-  registerPlatform(program);
-  registerStatus(program);
-  registerTail(program);
-  registerModbus(program);
-  registerSysinfo(program);
-  registerConfig(program);
-  registerHj212(program);
+  for (const [name, load] of COMMANDS) if (!only || name === only) (await load())(program);
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+const sub = process.argv[2];
+await (await buildProgram(sub === "run" ? "run" : undefined)).parseAsync(process.argv);

@@ -1,6 +1,7 @@
 // The durable outbox: one row per packet per platform. A packet is delivered when its 9014
 // arrives (matched by QN); until then it stays pending, across disconnects and restarts.
 // Nothing about delivery lives only in memory.
+import type Database from "better-sqlite3";
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
 import type { Packet } from "../types.js";
@@ -24,7 +25,12 @@ const MIGRATIONS = [
    CREATE UNIQUE INDEX outbox_qn ON outbox (platform, qn);
    CREATE INDEX outbox_pending ON outbox (platform, id) WHERE acked_at IS NULL;
    CREATE INDEX outbox_qn_ms ON outbox (qn_ms);`,
+  // Why a packet exists: 'live' data made as it was measured, 'request' data a platform asked for,
+  // 'resend' data re-queued by hand. Only the last waits behind an existing backlog (see session.ts).
+  `ALTER TABLE outbox ADD COLUMN lane TEXT NOT NULL DEFAULT 'live';`,
 ];
+
+export type Lane = "live" | "request" | "resend";
 
 interface Row {
   id: number;
@@ -58,6 +64,8 @@ export interface NewPacket {
   dataTime: number;
   cp: string;
   ackRequired: boolean;
+  /** Default 'live'. */
+  lane?: Lane;
 }
 
 export interface BacklogInfo {
@@ -87,9 +95,15 @@ export class QnClock {
 
 export class Outbox {
   private readonly qn: QnClock;
-  private readonly insertStmt;
   private readonly ackStmt;
   private readonly pendingStmt;
+  // Prepared on first use: a read-only CLI on a database not yet migrated (no lane column) never needs them.
+  private readonly lazy = new Map<string, Database.Statement>();
+  private prep(sql: string): Database.Statement {
+    let st = this.lazy.get(sql);
+    if (!st) this.lazy.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
 
   constructor(
     private readonly db: Db,
@@ -98,10 +112,7 @@ export class Outbox {
     migrate(db, "outbox", MIGRATIONS);
     const last = (db.prepare("SELECT MAX(qn_ms) AS m FROM outbox").get() as { m: number | null }).m ?? 0;
     this.qn = new QnClock(last, tz);
-    this.insertStmt = db.prepare(
-      `INSERT INTO outbox (platform, qn, qn_ms, cn, data_time, cp, ack_required, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+
     this.ackStmt = db.prepare("UPDATE outbox SET acked_at = ? WHERE platform = ? AND qn = ? AND acked_at IS NULL");
     this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE platform = ? AND acked_at IS NULL AND id > ? ORDER BY id LIMIT ?");
   }
@@ -109,10 +120,13 @@ export class Outbox {
   /** Creates packets (QN assigned now, once). Call inside the transaction that produced their data. */
   enqueue(packets: readonly NewPacket[]): Packet[] {
     const now = Date.now();
+    const insert = this.prep(
+      `INSERT INTO outbox (platform, qn, qn_ms, cn, data_time, cp, ack_required, created_at, lane) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     return packets.map((p) => {
       const { qn, ms } = this.qn.next();
       const id = Number(
-        this.insertStmt.run(p.platform, qn, ms, p.cn, p.dataTime, p.cp, p.ackRequired ? 1 : 0, now).lastInsertRowid,
+        insert.run(p.platform, qn, ms, p.cn, p.dataTime, p.cp, p.ackRequired ? 1 : 0, now, p.lane ?? "live").lastInsertRowid,
       );
       return { id, platform: p.platform, qn, cn: p.cn, dataTime: p.dataTime, cp: p.cp, ackRequired: p.ackRequired, createdAt: now, attempts: 0, ackedAt: null };
     });
@@ -124,6 +138,39 @@ export class Outbox {
    */
   pending(platform: string, limit: number, afterId = 0): Packet[] {
     return (this.pendingStmt.all(platform, afterId, limit) as Row[]).map(toPacket);
+  }
+
+  /** A fresh QN from the same clock as the packets' (heartbeats, answers that need their own QN). */
+  nextQn(): string {
+    return this.qn.next().qn;
+  }
+
+  /** Highest packet id so far (0 when empty): a session's boundary between backlog and fresh packets. */
+  maxId(): number {
+    return (this.db.prepare("SELECT MAX(id) AS m FROM outbox").get() as { m: number | null }).m ?? 0;
+  }
+
+  /** Pending packets of the backlog lane: made up to `upToId`, or re-queued by hand; id order. */
+  backlogAfter(platform: string, afterId: number, upToId: number, limit: number): Packet[] {
+    return (this.prep(
+      `SELECT * FROM outbox WHERE platform = ? AND acked_at IS NULL AND id > ? AND (id <= ? OR lane = 'resend') ORDER BY id LIMIT ?`,
+    ).all(platform, afterId, upToId, limit) as Row[]).map(toPacket);
+  }
+
+  /** Pending live or requested packets with id > `afterId` (made after a session connected); id order. */
+  freshAfter(platform: string, afterId: number, limit: number): Packet[] {
+    return (this.prep(
+      `SELECT * FROM outbox WHERE platform = ? AND acked_at IS NULL AND id > ? AND lane != 'resend' ORDER BY id LIMIT ?`,
+    ).all(platform, afterId, limit) as Row[]).map(toPacket);
+  }
+
+  /** How many of the packets with ids in [firstId, lastId] are acknowledged (a resend's progress). */
+  ackedBetween(platform: string, firstId: number, lastId: number): number {
+    return (
+      this.db
+        .prepare("SELECT COUNT(*) AS n FROM outbox WHERE platform = ? AND id BETWEEN ? AND ? AND acked_at IS NOT NULL")
+        .get(platform, firstId, lastId) as { n: number }
+    ).n;
   }
 
   /** Records a 9014. Returns false when the QN is unknown or was already acknowledged. */

@@ -1,17 +1,21 @@
-// A local HJ 212 platform: accepts stations, acknowledges uploads (9014, QN echoed) and reports
-// what it receives. Used by the demo, by `station-agent platform`, and by the tests as the real
-// peer of the uplink. It can misbehave on purpose (drop acks, delay them) to test the station.
+// A local HJ 212 platform: accepts stations, acknowledges uploads (9014, QN echoed), reassembles
+// split packets (PNUM/PNO) and reports what it receives. It can also send requests down to the
+// stations (history, settings, raw bytes). Used by the demo, by `station-agent platform`, and by
+// the tests as the real peer of the uplink. It can misbehave on purpose (drop acks, delay them).
 import net from "node:net";
-import { buildSegment, decodeFrame, encodeFrame, parseFlag, type DecodedFrame } from "./hj212/codec.js";
+import { buildSegment, decodeFrame, encodeFrame, parseFlag, type CrcVariant, type DecodedFrame, type Quirk } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
 import { parseCp } from "./hj212/cp.js";
+import { formatQn } from "../time.js";
 
 export interface ReceivedPacket {
   frame: DecodedFrame;
-  /** CP items as a flat map (`a05024-Rtd` → "35.2", `DataTime` → …). */
+  /** CP items as a flat map (`a05024-Rtd` → "35.2", `DataTime` → …); all parts of a split packet. */
   fields: Record<string, string>;
   at: number;
   acked: boolean;
+  /** How many frames the packet came in (PNUM); 1 when it was not split. */
+  parts: number;
 }
 
 export interface ReceiverOptions {
@@ -26,16 +30,28 @@ export interface ReceiverOptions {
   ackDelayMs?: number;
   /** Keep every packet in `received` (tests); otherwise only counts are kept. */
   keep?: boolean;
+  /** A platform that insists on one checksum: frames with another are refused, answers carry it. */
+  crc?: CrcVariant;
   onPacket?: (p: ReceivedPacket) => void;
   onBadFrame?: (reason: string) => void;
+}
+
+const CRC_QUIRK: Record<CrcVariant, Quirk | null> = { standard: null, modbus: "modbus-crc", "modbus-swapped": "modbus-crc-swapped" };
+
+interface PartialPacket {
+  parts: Map<number, DecodedFrame>;
+  pnum: number;
+  since: number;
 }
 
 export class PlatformReceiver {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   readonly received: ReceivedPacket[] = [];
-  readonly stats = { packets: 0, acked: 0, droppedAcks: 0, badFrames: 0, wrongPw: 0, connections: 0 };
+  readonly stats = { packets: 0, acked: 0, droppedAcks: 0, badFrames: 0, wrongPw: 0, connections: 0, splitPackets: 0, heartbeats: 0 };
   private ackable = 0;
+  private readonly partials = new Map<string, PartialPacket>();
+  private lastQn = 0;
   port = 0;
 
   constructor(private readonly opts: ReceiverOptions = {}) {}
@@ -58,9 +74,37 @@ export class PlatformReceiver {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Stations connected now. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   /** Number of distinct QNs received (a retransmitted packet counts once). */
   distinctQns(): number {
     return new Set(this.received.map((p) => p.frame.header.qn)).size;
+  }
+
+  /** Writes raw bytes to every connected station (fuzzing, hand-made frames). */
+  sendRaw(bytes: string | Uint8Array): void {
+    for (const s of this.sockets) if (!s.destroyed) s.write(bytes);
+  }
+
+  /** Sends a request (e.g. CN=2061 with BeginTime/EndTime) to every connected station; returns its QN. */
+  request(req: { cn: string; cp: string; pw: string; mn: string; st?: string; flag?: number; qn?: string }): string {
+    const qn = req.qn ?? this.nextQn();
+    const seg = buildSegment({ qn, st: req.st ?? "22", cn: req.cn, pw: req.pw, mn: req.mn, flag: req.flag ?? 5 }, req.cp);
+    this.sendRaw(encodeFrame(seg, this.opts.crc));
+    return qn;
+  }
+
+  /** Frames received with this QN (answers to a request echo its QN). */
+  answersTo(qn: string): ReceivedPacket[] {
+    return this.received.filter((p) => p.frame.header.qn === qn);
+  }
+
+  private nextQn(): string {
+    this.lastQn = Math.max(Date.now(), this.lastQn + 1);
+    return formatQn(this.lastQn);
   }
 
   private onConnection(s: net.Socket): void {
@@ -78,11 +122,47 @@ export class PlatformReceiver {
     let frame: DecodedFrame;
     try {
       frame = decodeFrame(raw, { tolerant: true });
+      const want = CRC_QUIRK[this.opts.crc ?? "standard"];
+      const got = frame.quirks.find((q) => q === "modbus-crc" || q === "modbus-crc-swapped") ?? null;
+      if (got !== want) throw new Error(`CRC variant ${got ?? "standard"}, this platform insists on ${this.opts.crc ?? "standard"}`);
     } catch (err) {
       this.stats.badFrames++;
       this.opts.onBadFrame?.((err as Error).message);
       return;
     }
+    const h = frame.header;
+    if (h.cn === "9015") this.stats.heartbeats++;
+    if (h.pnum !== undefined && h.pno !== undefined && h.pnum > 1) {
+      const whole = this.reassemble(frame);
+      if (!whole) return;
+      return this.onPacket(s, whole.frame, whole.parts);
+    }
+    this.onPacket(s, frame, 1);
+  }
+
+  /** Collects the parts of a split packet (by QN); the whole once every PNO 1..PNUM is in. */
+  private reassemble(frame: DecodedFrame): { frame: DecodedFrame; parts: number } | undefined {
+    const { qn = "", pnum = 1, pno = 1 } = frame.header;
+    const now = Date.now();
+    // Parts of a packet whose rest never came are forgotten after a while (bounded memory).
+    for (const [k, p] of this.partials) if (now - p.since > 60_000) this.partials.delete(k);
+    const p = this.partials.get(qn) ?? { parts: new Map(), pnum, since: now };
+    p.parts.set(pno, frame);
+    this.partials.set(qn, p);
+    if (p.parts.size < p.pnum) return undefined;
+    this.partials.delete(qn);
+    this.stats.splitPackets++;
+    const ordered = [...p.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
+    // Each part repeats DataTime; the whole keeps it once.
+    const items = ordered.flatMap((f, i) => f.cp.split(";").filter((it: string, j: number) => i === 0 || !(j === 0 && it.startsWith("DataTime="))));
+    const first = ordered[0];
+    return {
+      frame: { ...first, header: { ...first.header, pnum: undefined, pno: undefined }, cp: items.join(";"), segment: ordered.map((f) => f.segment).join("") },
+      parts: ordered.length,
+    };
+  }
+
+  private onPacket(s: net.Socket, frame: DecodedFrame, parts: number): void {
     this.stats.packets++;
     const h = frame.header;
     const wantsAck = h.flag !== undefined && parseFlag(h.flag).ack;
@@ -95,7 +175,7 @@ export class PlatformReceiver {
         this.stats.droppedAcks++;
       } else {
         acked = true;
-        const ack = encodeFrame(buildSegment({ qn: h.qn, st: "91", cn: "9014", pw: h.pw ?? "", mn: h.mn ?? "", flag: 4 }, ""));
+        const ack = encodeFrame(buildSegment({ qn: h.qn, st: "91", cn: "9014", pw: h.pw ?? "", mn: h.mn ?? "", flag: 4 }, ""), this.opts.crc);
         const write = () => {
           if (!s.destroyed) s.write(ack);
           this.stats.acked++;
@@ -105,8 +185,12 @@ export class PlatformReceiver {
       }
     }
     const fields: Record<string, string> = {};
-    for (const [k, v] of parseCp(frame.cp).fields) fields[k] = v;
-    const packet: ReceivedPacket = { frame, fields, at: Date.now(), acked };
+    try {
+      for (const [k, v] of parseCp(frame.cp).fields) fields[k] = v;
+    } catch {
+      /* a CP that does not parse is still a packet; its fields stay empty */
+    }
+    const packet: ReceivedPacket = { frame, fields, at: Date.now(), acked, parts };
     if (this.opts.keep) this.received.push(packet);
     this.opts.onPacket?.(packet);
   }

@@ -1,23 +1,32 @@
-// One TCP connection to one HJ 212 platform. Sends the platform's outbox oldest first with a
-// window of unacknowledged packets in flight, matches 9014 acks by QN (in any order), sends a
-// packet again (same QN) when its ack does not come, and reconnects with capped back-off.
-// A platform that is down never delays another: each has its own session and cursor.
+// One TCP connection to one HJ 212 platform. Sends the platform's outbox with a window of
+// unacknowledged packets in flight, matches 9014 acks by QN (in any order), sends a packet again
+// (same QN) when its ack does not come, and reconnects with capped back-off. A platform that is
+// down never delays another: each has its own session and cursor.
+//
+// Two lanes share the window. Packets made after the connection came up (live data, data a platform
+// asked for) go first; the backlog (everything older, and hand-made resends) fills the rest, oldest
+// first. Live data is a packet a minute or so, so it never starves the backlog, and a week-long
+// backlog never hides the present.
 import net from "node:net";
 import type { PlatformConfig } from "../../config/schema.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
 import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
-import { buildSegment, decodeFrame, encodeFrame, flagBits, type DecodedFrame } from "./hj212/codec.js";
+import { heartbeat, type AnswerIdentity } from "./answers.js";
+import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, Hj212SegmentError, type DecodedFrame } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
+import { splitIntoPackets } from "./hj212/split.js";
 
 export interface SessionDeps {
   outbox: Outbox;
   events: EventBus;
   log: Logger;
   stationMn: string;
-  /** Handles a platform request (anything but a 9014); returns the frames' segments to send back. */
+  /** Handles a platform request (anything but a 9014). */
   onRequest?: (frame: DecodedFrame, session: PlatformSession) => void;
+  /** A frame whose only fault is its CRC (the segment is readable): answered with QnRtn=9. */
+  onBadCrc?: (segment: string, session: PlatformSession) => void;
 }
 
 export interface SessionState {
@@ -33,13 +42,20 @@ export interface SessionState {
   reconnects: number;
 }
 
+/** What a platform switched on or off at run time (2011/2012, 2021/2022); not persisted. */
+export interface SessionRuntime {
+  realtime: boolean;
+  status: boolean;
+}
+
 interface InFlight {
   packet: Packet;
   sentAt: number;
   tries: number;
 }
 
-const RETRIES_BEFORE_RECONNECT = 3;
+type AckWaiter = { qns: Set<string>; resolve: (r: "acked" | "disconnected" | "timeout") => void; timer: NodeJS.Timeout };
+
 const ACK_FLUSH_MS = 50;
 
 export class PlatformSession {
@@ -49,23 +65,39 @@ export class PlatformSession {
   private pendingAcks: { qn: string; at: number }[] = [];
   private ackTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private backoffMs = 1000;
   private stopped = true;
   private pumpScheduled = false;
-  /** Highest outbox id sent on this connection: newer packets are fetched after it. */
+  /** Outbox ids up to this one were there when the connection came up: the backlog lane. */
+  private liveFrom = 0;
+  /** Highest id sent on this connection, per lane: newer packets are fetched after it. */
   private sentUpTo = 0;
+  private freshUpTo = 0;
+  private readonly waiters = new Set<AckWaiter>();
   private readonly st: SessionState;
+  readonly runtime: SessionRuntime;
 
   constructor(
+    /** The platform's settings, overrides applied; changed in place by platform commands (see overrides.ts). */
     readonly cfg: PlatformConfig,
     private readonly deps: SessionDeps,
   ) {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
+    this.runtime = { realtime: cfg.uploads.includes("realtime"), status: false };
   }
 
   get mn(): string {
     return this.cfg.mn ?? this.deps.stationMn;
+  }
+
+  get connected(): boolean {
+    return this.st.connected;
+  }
+
+  identity(): AnswerIdentity {
+    return { st: this.cfg.st, pw: this.cfg.pw, mn: this.mn, protocol: this.cfg.protocol };
   }
 
   state(): SessionState {
@@ -74,16 +106,30 @@ export class PlatformSession {
 
   start(): void {
     this.stopped = false;
+    this.reconfigure();
+    this.connect();
+  }
+
+  /** Settings changed (1000 timeout/retries): timers follow them. */
+  reconfigure(): void {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    if (this.stopped) return;
     const tickMs = Math.max(50, Math.min(1000, (this.cfg.ack_timeout_s * 1000) / 4));
     this.tickTimer = setInterval(() => this.checkTimeouts(), tickMs);
-    this.connect();
+    if (this.cfg.protocol === "hj212-2025" && this.cfg.heartbeat_s > 0) {
+      this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.cfg.heartbeat_s * 1000);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.flushAcks();
+    this.settleWaiters("disconnected");
     const s = this.socket;
     this.socket = null;
     if (s) await new Promise<void>((resolve) => { s.once("close", () => resolve()); s.destroy(); });
@@ -94,9 +140,33 @@ export class PlatformSession {
     this.pump();
   }
 
-  /** Sends a segment built by a request handler (9011/9012 answers, requested data). */
-  sendSegment(segment: string): void {
-    this.socket?.write(encodeFrame(segment));
+  /** Sends a segment built by a request handler (9011/9012 answers, requested data). False when not connected. */
+  sendSegment(segment: string): boolean {
+    if (!this.socket || !this.st.connected) return false;
+    this.socket.write(encodeFrame(segment, this.cfg.crc));
+    return true;
+  }
+
+  /**
+   * Resolves when every QN is acknowledged, when the connection drops (the packets stay pending
+   * and go out after reconnecting, but the request they answered is gone), or after `timeoutMs`.
+   */
+  whenAcked(qns: readonly string[], timeoutMs: number): Promise<"acked" | "disconnected" | "timeout"> {
+    if (!qns.length) return Promise.resolve("acked");
+    return new Promise((resolve) => {
+      const w: AckWaiter = { qns: new Set(qns), resolve, timer: setTimeout(() => this.settle(w, "timeout"), timeoutMs) };
+      this.waiters.add(w);
+    });
+  }
+
+  private settle(w: AckWaiter, r: "acked" | "disconnected" | "timeout"): void {
+    clearTimeout(w.timer);
+    this.waiters.delete(w);
+    w.resolve(r);
+  }
+
+  private settleWaiters(r: "disconnected"): void {
+    for (const w of [...this.waiters]) this.settle(w, r);
   }
 
   private connect(): void {
@@ -111,6 +181,9 @@ export class PlatformSession {
       this.st.since = Date.now();
       this.st.lastError = null;
       this.backoffMs = 1000;
+      this.liveFrom = this.deps.outbox.maxId();
+      this.sentUpTo = 0;
+      this.freshUpTo = this.liveFrom;
       this.deps.log.info(`connected to platform ${this.cfg.id}`, { host: this.cfg.host, port: this.cfg.port });
       this.deps.events.emit("platformConnected", this.cfg.id);
       this.pump();
@@ -130,8 +203,8 @@ export class PlatformSession {
       this.st.connected = false;
       this.st.since = Date.now();
       this.inFlight.clear(); // still pending in the outbox: resent, same QN, after reconnecting
-      this.sentUpTo = 0;
       this.flushAcks();
+      this.settleWaiters("disconnected");
       if (was) {
         this.deps.log.warn(`platform ${this.cfg.id} disconnected`);
         this.deps.events.emit("platformDisconnected", this.cfg.id, this.st.lastError ?? "closed");
@@ -146,9 +219,15 @@ export class PlatformSession {
 
   private pump(): void {
     if (!this.st.connected || !this.socket) return;
-    const room = this.cfg.window - this.inFlight.size;
+    let room = this.cfg.window - this.inFlight.size;
     if (room <= 0) return;
-    for (const p of this.deps.outbox.pending(this.cfg.id, room, this.sentUpTo)) {
+    for (const p of this.deps.outbox.freshAfter(this.cfg.id, this.freshUpTo, room)) {
+      this.freshUpTo = p.id;
+      this.send(p, 1);
+      room--;
+    }
+    if (room <= 0) return;
+    for (const p of this.deps.outbox.backlogAfter(this.cfg.id, this.sentUpTo, this.liveFrom, room)) {
       this.sentUpTo = p.id;
       this.send(p, 1);
     }
@@ -164,15 +243,34 @@ export class PlatformSession {
     });
   }
 
+  /** The frames of one packet: one, or PNUM packets sharing its QN when the segment is over 1024 bytes. */
+  private frames(p: Packet): string {
+    const header = { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }) };
+    const items = p.cp.split(";");
+    // DataTime opens every part, so the platform can file each part on its own.
+    const repeat = items[0]?.startsWith("DataTime=") ? [items.shift()!] : [];
+    let segments: string[];
+    try {
+      segments = splitIntoPackets(header, items, undefined, repeat);
+    } catch (err) {
+      if (!(err instanceof Hj212SegmentError)) throw err;
+      // One item alone is too long to split on: send it whole, as many platforms accept.
+      this.deps.log.warn(`platform ${this.cfg.id}: packet ${p.qn} cannot be split (${err.reason}); sent whole`);
+      segments = [buildSegment(header, p.cp)];
+    }
+    return segments.map((s) => encodeFrame(s, this.cfg.crc)).join("");
+  }
+
   private send(p: Packet, tries: number): void {
-    const segment = buildSegment(
-      { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }) },
-      p.cp,
-    );
-    this.socket!.write(encodeFrame(segment));
+    this.socket!.write(this.frames(p));
     this.st.sent++;
     if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: Date.now(), tries });
     else this.deps.outbox.markDone(p.id);
+  }
+
+  private sendHeartbeat(): void {
+    if (!this.st.connected) return;
+    this.sendSegment(heartbeat(this.identity(), this.deps.outbox.nextQn()));
   }
 
   private checkTimeouts(): void {
@@ -181,7 +279,7 @@ export class PlatformSession {
     const limit = this.cfg.ack_timeout_s * 1000;
     for (const f of this.inFlight.values()) {
       if (now - f.sentAt < limit) continue;
-      if (f.tries > RETRIES_BEFORE_RECONNECT) {
+      if (f.tries > this.cfg.retries) {
         this.deps.log.warn(`platform ${this.cfg.id}: no ack after ${f.tries} tries, reconnecting`, { qn: f.packet.qn });
         this.st.lastError = "ack timeout";
         this.socket?.destroy();
@@ -199,6 +297,7 @@ export class PlatformSession {
     } catch (err) {
       this.st.badFrames++;
       this.deps.log.debug(`platform ${this.cfg.id}: dropped frame: ${(err as Error).message}`);
+      if (err instanceof Hj212FrameError && err.badCrcSegment !== undefined) this.deps.onBadCrc?.(err.badCrcSegment, this);
       return;
     }
     if (frame.header.cn === "9014") return this.onAck(frame.header.qn);
@@ -215,6 +314,7 @@ export class PlatformSession {
     if (f) this.st.acked++;
     this.pendingAcks.push({ qn, at: Date.now() });
     if (f) this.deps.events.emit("packetAcked", this.cfg.id, qn, f.packet.cn);
+    for (const w of [...this.waiters]) if (w.qns.delete(qn) && w.qns.size === 0) this.settle(w, "acked");
     // Acks are committed in small batches: one fsync per batch, not per packet. A crash loses at
     // most the last batch's records, and those packets are sent again with their same QN.
     if (!this.ackTimer) this.ackTimer = setTimeout(() => this.flushAcks(), ACK_FLUSH_MS);

@@ -21,10 +21,21 @@ export class Hj212FrameError extends Error {
   constructor(
     readonly reason: string,
     readonly quirk?: Quirk,
+    /** Set when only the CRC was wrong: the segment, so its sender can still be answered (QnRtn=9). */
+    readonly badCrcSegment?: string,
   ) {
     super(`HJ 212 frame rejected: ${reason}`);
     this.name = "Hj212FrameError";
   }
+}
+
+/** Which checksum a frame carries: the standard's, or what a broken platform insists on. */
+export type CrcVariant = "standard" | "modbus" | "modbus-swapped";
+
+export function crcFor(bytes: Uint8Array, variant: CrcVariant = "standard"): string {
+  if (variant === "modbus") return crcHex(modbusCrc(bytes));
+  if (variant === "modbus-swapped") return crcHex(swapBytes(modbusCrc(bytes)));
+  return crcHex(hj212Crc(bytes));
 }
 
 /** A segment we were asked to send that would not be a valid HJ 212 segment. */
@@ -46,13 +57,13 @@ export const MAX_SEGMENT_BYTES = 9999;
 export const SEND_SEGMENT_BYTES = 1024;
 
 /** `##` + length + segment + CRC + CRLF. The length counts UTF-8 bytes, not characters. */
-export function encodeFrame(segment: string): string {
+export function encodeFrame(segment: string, crc: CrcVariant = "standard"): string {
   const bytes = Buffer.from(segment, "utf8");
   if (bytes.length > MAX_SEGMENT_BYTES) {
     throw new Hj212SegmentError("segment", `${segment.slice(0, 40)}…`, `${bytes.length} bytes is more than a 4-digit length can declare; split it into packets`);
   }
   if (/[\r\n]/.test(segment)) throw new Hj212SegmentError("segment", segment, "contains CR or LF, which would end the frame early");
-  return `##${String(bytes.length).padStart(4, "0")}${segment}${crcHex(hj212Crc(bytes))}\r\n`;
+  return `##${String(bytes.length).padStart(4, "0")}${segment}${crcFor(bytes, crc)}\r\n`;
 }
 
 export interface SegmentHeader {
@@ -207,7 +218,7 @@ export function decodeFrame(frame: string | Uint8Array, opts: { tolerant?: boole
     if (upper === modbus) note("modbus-crc", `CRC is a Modbus CRC (${upper}), HJ 212 CRC would be ${expected}`);
     else if (upper === crcHex(swapBytes(modbusCrc(segBytes)))) {
       note("modbus-crc-swapped", `CRC is a byte-swapped Modbus CRC (${upper}), HJ 212 CRC would be ${expected}`);
-    } else throw new Hj212FrameError(`CRC ${crcText} does not match the segment: HJ 212 CRC is ${expected}`);
+    } else throw new Hj212FrameError(`CRC ${crcText} does not match the segment: HJ 212 CRC is ${expected}`, undefined, segment);
   }
   if (segBytes.length > SEND_SEGMENT_BYTES) note("oversize", `segment has ${segBytes.length} bytes, more than the ${SEND_SEGMENT_BYTES} the standard allows`);
 
@@ -217,6 +228,15 @@ export function decodeFrame(frame: string | Uint8Array, opts: { tolerant?: boole
     if (fatal) throw new Hj212FrameError(fatal.reason, fatal.quirk);
   }
   return { segment, header, cp, quirks: found.map((f) => f.quirk) };
+}
+
+/** Header and CP of a segment whose frame failed its CRC, or undefined when it cannot be read either. */
+export function readSegmentLoose(segment: string): { header: FrameHeader; cp: string } | undefined {
+  try {
+    return parseSegment(segment, () => {});
+  } catch {
+    return undefined;
+  }
 }
 
 /** Splits a data segment into header fields and CP; throws on structure, notes quirks. */

@@ -1,0 +1,133 @@
+// Platform requests that are answered with data: history backfill (2051/2061/2031) from the
+// aggregates table, instrument serial numbers (3019), field-machine info (3020/3021), and
+// calibration (3011) through the calibration module when there is one.
+import type { Aggregate } from "../types.js";
+import { formatHj212Time } from "../time.js";
+import { EXE_RTN } from "./answers.js";
+import type { CommandDef, RequestCtx } from "./commands.js";
+import { readTimeRange } from "./hj212/cp.js";
+import type { Outbox } from "./outbox.js";
+import { aggregateCp, type ChannelLookup } from "./packets.js";
+
+/** What the station knows about one analyzer, for 3019/3020. */
+export interface InstrumentInfo {
+  analyzer: string;
+  driver: string;
+  /** HJ 212 codes the analyzer uploads (PolId). */
+  codes: string[];
+  /** Serial number from the config (analyzer option `sn`); the analyzer id when unknown. */
+  sn?: string;
+}
+
+export interface DataDeps {
+  tz: string;
+  outbox: Outbox;
+  aggregates: { list(periodS: number, from: number, to: number): Aggregate[] };
+  lookup: ChannelLookup;
+  instruments?: InstrumentInfo[];
+  /** Field-machine info items (`i12001` → value) of an instrument, by PolId; absent: nothing to report. */
+  fieldInfo?: (polId: string, infoId: string | undefined) => Array<[infoId: string, value: string]>;
+  /** Zero/span calibration by the calibration module; resolves to an ExeRtn. */
+  calibrate?: (analyzerOrCode: string, kind: "zero" | "span" | "zero-span") => Promise<number> | number;
+  /** Longest wait for a backfill's acks before 9012 says timeout (ms). */
+  backfillWaitMs?: number;
+}
+
+const HISTORY_PERIOD: Record<string, (ctx: RequestCtx) => number> = {
+  "2051": (ctx) => ctx.session.cfg.minute_interval_min * 60,
+  "2061": () => 3600,
+  "2031": () => 86400,
+};
+
+/**
+ * History request: the stored periods starting within [BeginTime, EndTime] become new packets (own
+ * QNs, acked by 9014) in the outbox's request lane, so they survive a disconnect and go out ahead
+ * of any backlog. 9012 follows once all are acknowledged: ExeRtn 1, or 100 when there is no data.
+ */
+async function history(ctx: RequestCtx): Promise<number | null> {
+  const { deps, session } = ctx;
+  const cn = ctx.frame.header.cn!;
+  let range: { begin: number; end: number };
+  try {
+    range = readTimeRange(ctx.frame.cp, deps.tz);
+  } catch {
+    return EXE_RTN.conditionError;
+  }
+  if (range.end < range.begin) return EXE_RTN.conditionError;
+  const periodS = HISTORY_PERIOD[cn](ctx);
+  const byStart = new Map<number, Aggregate[]>();
+  for (const a of deps.aggregates.list(periodS, range.begin, range.end + 1)) byStart.set(a.periodStart, [...(byStart.get(a.periodStart) ?? []), a]);
+  const packets = [...byStart].flatMap(([start, group]) => {
+    const cp = aggregateCp(group, deps.tz, deps.lookup);
+    return cp ? [{ platform: session.cfg.id, cn, dataTime: start, cp, ackRequired: true, lane: "request" as const }] : [];
+  });
+  if (!packets.length) return EXE_RTN.noData;
+  const queued = deps.outbox.enqueue(packets);
+  deps.log.info(`platform ${session.cfg.id}: history CN=${cn} request, ${queued.length} packets queued`);
+  session.kick();
+  const cfg = session.cfg;
+  const wait = deps.backfillWaitMs ?? Math.max(60_000, queued.length * cfg.ack_timeout_s * 1000);
+  const r = await session.whenAcked(queued.map((p) => p.qn), wait);
+  // After a disconnect the request is gone; its packets stay queued and go out on the next connection.
+  if (r === "disconnected") return null;
+  return r === "acked" ? EXE_RTN.ok : EXE_RTN.timeout;
+}
+
+function instrumentOf(ctx: RequestCtx): InstrumentInfo | undefined {
+  const pol = ctx.cp.get("PolId");
+  return ctx.deps.instruments?.find((i) => (pol ? i.codes.includes(pol) || i.analyzer === pol : false));
+}
+
+/** A value safe inside CP: separators would change the structure of the answer. */
+const cpSafe = (v: string) => v.replace(/[;,=&\r\n]/g, " ").trim();
+
+export const dataCommands: Record<string, CommandDef> = {
+  "2051": { kind: "request", run: history },
+  "2061": { kind: "request", run: history },
+  "2031": { kind: "request", run: history },
+  "3011": {
+    kind: "request",
+    async run(ctx) {
+      const pol = ctx.cp.get("PolId");
+      if (!pol) return EXE_RTN.conditionError;
+      if (!ctx.deps.calibrate) {
+        ctx.deps.log.warn(`platform ${ctx.session.cfg.id} asked to calibrate ${pol}: calibration is not available on this station`);
+        return EXE_RTN.failed;
+      }
+      ctx.deps.audit?.append({ actor: `platform:${ctx.session.cfg.id}`, action: "calibration.request", details: { polId: pol } });
+      return ctx.deps.calibrate(pol, "zero-span");
+    },
+  },
+  "3019": {
+    kind: "request",
+    run(ctx) {
+      const inst = instrumentOf(ctx);
+      const pol = ctx.cp.get("PolId");
+      if (!inst || !pol) return EXE_RTN.noData;
+      const now = (ctx.deps.now ?? Date.now)();
+      ctx.data(`DataTime=${formatHj212Time(now, ctx.deps.tz)};PolId=${pol},${pol}-SN=${cpSafe(inst.sn ?? inst.analyzer)}`);
+      return EXE_RTN.ok;
+    },
+  },
+  "3020": {
+    kind: "request",
+    run(ctx) {
+      const pol = ctx.cp.get("PolId");
+      if (!pol || !instrumentOf(ctx)) return EXE_RTN.noData;
+      const items = ctx.deps.fieldInfo?.(pol, ctx.cp.get("InfoId")) ?? [];
+      if (!items.length) return EXE_RTN.noData;
+      const now = (ctx.deps.now ?? Date.now)();
+      const info = items.map(([k, v]) => `${k}-Info=${cpSafe(v)}`).join(";");
+      ctx.data(`DataTime=${formatHj212Time(now, ctx.deps.tz)};PolId=${pol};${info}`);
+      return EXE_RTN.ok;
+    },
+  },
+  // Writing instrument parameters needs a driver that supports it; none does yet.
+  "3021": {
+    kind: "request",
+    run(ctx) {
+      ctx.deps.log.warn(`platform ${ctx.session.cfg.id} asked to set field info of ${ctx.cp.get("PolId") ?? "?"}: not supported`);
+      return EXE_RTN.failed;
+    },
+  },
+};

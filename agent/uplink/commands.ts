@@ -1,0 +1,222 @@
+// Requests a platform sends down the connection: checked (CRC, PW, MN, CN), answered per HJ 212
+// (9011 QnRtn, then the work, then 9012 ExeRtn; a notice gets 9013) and carried out. What each
+// command does lives in a table; settings it changes become audited overrides (overrides.ts).
+// Data requests (history, instrument info) are in commands-data.ts.
+import { MIN_INTERVALS } from "../../config/schema.js";
+import type { Logger } from "../log.js";
+import { formatHj212Time, parseHj212Time } from "../time.js";
+import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
+import { dataCommands, type DataDeps } from "./commands-data.js";
+import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
+import { parseCp } from "./hj212/cp.js";
+import type { OverrideStore, OverrideValues } from "./overrides.js";
+import type { PlatformSession } from "./session.js";
+
+/** The audit trail's API (agent/audit); optional so the uplink works without it. */
+export interface AuditSink {
+  append(entry: { actor: string; action: string; reason?: string; details?: Record<string, unknown> }): unknown;
+}
+
+/** Sets the OS clock; returns an ExeRtn. Needs a privilege the agent does not have itself. */
+export type SetClock = (ms: number) => Promise<number> | number;
+
+export interface CommandDeps extends DataDeps {
+  log: Logger;
+  overrides: OverrideStore;
+  audit?: AuditSink;
+  setClock?: SetClock;
+  now?: () => number;
+}
+
+/** One request being handled: its frame, its CP, and how to answer. */
+export interface RequestCtx {
+  frame: DecodedFrame;
+  cp: Map<string, string>;
+  session: PlatformSession;
+  deps: CommandDeps;
+  reply(segment: string): void;
+  /** Answers a "get" with data under the request's CN and QN. */
+  data(cp: string): void;
+}
+
+/**
+ * A command: `notice` ones are answered 9013 and nothing else; `request` ones 9011, then `run`,
+ * whose ExeRtn goes out as 9012 (none when `run` returns null: realtime/status streams just start).
+ * `accept` may refuse before anything happens (a QnRtn other than 1).
+ */
+export interface CommandDef {
+  kind: "request" | "notice";
+  accept?: (ctx: RequestCtx) => number;
+  run: (ctx: RequestCtx) => Promise<number | null> | number | null;
+}
+
+const actor = (s: PlatformSession) => `platform:${s.cfg.id}`;
+
+/** Persists settings a platform changed, applies them to the running session, and audits it. */
+function override(ctx: RequestCtx, values: OverrideValues, action: string): void {
+  const s = ctx.session;
+  ctx.deps.overrides.set(s.cfg.id, values, actor(s));
+  const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k === "pw" ? "******" : v]));
+  ctx.deps.audit?.append({ actor: actor(s), action, details: { platform: s.cfg.id, qn: ctx.frame.header.qn, ...shown } });
+  ctx.deps.log.info(`platform ${s.cfg.id}: ${action}`, shown);
+}
+
+function intIn(v: string | undefined, min: number, max: number): number | null {
+  if (v === undefined || !/^\d+$/.test(v)) return null;
+  const n = Number(v);
+  return n >= min && n <= max ? n : null;
+}
+
+const settings: Record<string, CommandDef> = {
+  // Timeout (s) and retry count for packets awaiting answers.
+  "1000": {
+    kind: "request",
+    run(ctx) {
+      const t = intIn(ctx.cp.get("OverTime"), 1, 600);
+      const r = intIn(ctx.cp.get("ReCount"), 0, 20);
+      if (t === null || r === null) return EXE_RTN.conditionError;
+      Object.assign(ctx.session.cfg, { ack_timeout_s: t, retries: r });
+      ctx.session.reconfigure();
+      override(ctx, { ack_timeout_s: t, retries: r }, "platform.set_timeouts");
+      return EXE_RTN.ok;
+    },
+  },
+  "1011": {
+    kind: "request",
+    run(ctx) {
+      ctx.data(`SystemTime=${formatHj212Time((ctx.deps.now ?? Date.now)(), ctx.deps.tz)}`);
+      return EXE_RTN.ok;
+    },
+  },
+  "1012": {
+    kind: "request",
+    accept(ctx) {
+      if (ctx.session.cfg.allow_time_set) return QN_RTN.ready;
+      ctx.deps.log.warn(`platform ${ctx.session.cfg.id} asked to set the clock; refused (allow_time_set is false)`);
+      ctx.deps.audit?.append({ actor: actor(ctx.session), action: "clock.set_refused", reason: "allow_time_set is false", details: { requested: ctx.cp.get("SystemTime") } });
+      return QN_RTN.rejected;
+    },
+    async run(ctx) {
+      const text = ctx.cp.get("SystemTime") ?? "";
+      let ms: number;
+      try {
+        ms = parseHj212Time(text, ctx.deps.tz);
+      } catch {
+        return EXE_RTN.conditionError;
+      }
+      const setClock = ctx.deps.setClock ?? refuseClock(ctx.deps.log);
+      const rtn = await setClock(ms);
+      ctx.deps.audit?.append({
+        actor: actor(ctx.session),
+        action: rtn === EXE_RTN.ok ? "clock.set" : "clock.set_failed",
+        details: { platform: ctx.session.cfg.id, requested: text, offsetMs: ms - Date.now(), exeRtn: rtn },
+      });
+      return rtn;
+    },
+  },
+  "1061": { kind: "request", run: (ctx) => (ctx.data(`RtdInterval=${ctx.session.cfg.realtime_interval_s}`), EXE_RTN.ok) },
+  "1062": {
+    kind: "request",
+    run(ctx) {
+      const v = intIn(ctx.cp.get("RtdInterval"), 30, 3600);
+      if (v === null) return EXE_RTN.conditionError;
+      ctx.session.cfg.realtime_interval_s = v;
+      override(ctx, { realtime_interval_s: v }, "platform.set_rtd_interval");
+      return EXE_RTN.ok;
+    },
+  },
+  "1063": { kind: "request", run: (ctx) => (ctx.data(`MinInterval=${ctx.session.cfg.minute_interval_min}`), EXE_RTN.ok) },
+  "1064": {
+    kind: "request",
+    run(ctx) {
+      const v = intIn(ctx.cp.get("MinInterval"), 1, 30);
+      if (v === null || !(MIN_INTERVALS as readonly number[]).includes(v)) return EXE_RTN.conditionError;
+      ctx.session.cfg.minute_interval_min = v;
+      override(ctx, { minute_interval_min: v }, "platform.set_min_interval");
+      return EXE_RTN.ok;
+    },
+  },
+  // The 9012 still carries the password the request came with; the new one is used from the next packet.
+  "1072": {
+    kind: "request",
+    run(ctx) {
+      const pw = ctx.cp.get("NewPW");
+      if (!pw || !/^[!-~]{1,32}$/.test(pw) || /[;,=&]/.test(pw)) return EXE_RTN.conditionError;
+      override(ctx, { pw }, "platform.set_password");
+      ctx.reply(exeRtn(ctx.session.identity(), ctx.frame.header.qn, EXE_RTN.ok));
+      ctx.session.cfg.pw = pw;
+      return null;
+    },
+  },
+  "2011": { kind: "request", run: (ctx) => ((ctx.session.runtime.realtime = true), null) },
+  "2012": { kind: "notice", run: (ctx) => ((ctx.session.runtime.realtime = false), null) },
+  "2021": { kind: "request", run: (ctx) => ((ctx.session.runtime.status = true), null) },
+  "2022": { kind: "notice", run: (ctx) => ((ctx.session.runtime.status = false), null) },
+};
+
+/** The default clock: refuses, because setting it needs a privilege this process must not have. */
+export function refuseClock(log: Logger): SetClock {
+  return () => {
+    log.warn("cannot set the system clock: no clock-setting method is configured (needs CAP_SYS_TIME); answered ExeRtn=2");
+    return EXE_RTN.failed;
+  };
+}
+
+// Answers that platforms send us, and heartbeats: nothing to answer (answering would ping-pong).
+const SILENT = new Set(["9011", "9012", "9013", "9015"]);
+
+export class RequestHandler {
+  private readonly commands: Record<string, CommandDef>;
+
+  constructor(private readonly deps: CommandDeps) {
+    this.commands = { ...settings, ...dataCommands };
+  }
+
+  /** A frame that failed only its CRC: answered QnRtn=9 when its header names this station. */
+  onBadCrc(segment: string, session: PlatformSession): void {
+    const seg = readSegmentLoose(segment);
+    if (!seg || seg.header.mn !== session.mn || SILENT.has(seg.header.cn ?? "")) return;
+    session.sendSegment(qnRtn(session.identity(), seg.header.qn, QN_RTN.badCrc));
+  }
+
+  handle(frame: DecodedFrame, session: PlatformSession): void {
+    this.dispatch(frame, session).catch((err: unknown) =>
+      this.deps.log.error(`platform ${session.cfg.id}: CN=${frame.header.cn} failed: ${(err as Error).message}`),
+    );
+  }
+
+  async dispatch(frame: DecodedFrame, session: PlatformSession): Promise<void> {
+    const h = frame.header;
+    const id = session.identity();
+    const reply = (segment: string) => void session.sendSegment(segment);
+    if (SILENT.has(h.cn ?? "")) return;
+    // PW before MN: a platform with the wrong password learns nothing else about the station.
+    if (h.pw !== session.cfg.pw) return reply(qnRtn(id, h.qn, QN_RTN.badPw));
+    if (h.mn !== session.mn) return reply(qnRtn(id, h.qn, QN_RTN.badMn));
+    const def = this.commands[h.cn ?? ""];
+    if (!def) {
+      this.deps.log.info(`platform ${session.cfg.id}: unknown command CN=${h.cn}, answered QnRtn=8`);
+      return reply(qnRtn(id, h.qn, QN_RTN.badCn));
+    }
+    let cp: Map<string, string>;
+    try {
+      cp = parseCp(frame.cp).fields;
+    } catch {
+      return reply(qnRtn(id, h.qn, QN_RTN.rejected));
+    }
+    this.deps.audit?.append({ actor: `platform:${session.cfg.id}`, action: "platform.command", details: { cn: h.cn, qn: h.qn } });
+    const ctx: RequestCtx = {
+      frame, cp, session, deps: this.deps, reply,
+      data: (text) => reply(getAnswer(session.identity(), h.qn, h.cn!, text)),
+    };
+    if (def.kind === "notice") {
+      await def.run(ctx);
+      return reply(noticeAnswer(id, h.qn));
+    }
+    const accepted = def.accept?.(ctx) ?? QN_RTN.ready;
+    reply(qnRtn(id, h.qn, accepted));
+    if (accepted !== QN_RTN.ready) return;
+    const rtn = await def.run(ctx);
+    if (rtn !== null) reply(exeRtn(session.identity(), h.qn, rtn));
+  }
+}
