@@ -36,7 +36,8 @@ export function registerRun(program: Command): void {
       } catch (err) {
         agent.log.error(`cannot start: ${(err as Error).message}`);
         await agent.stop().catch(() => {});
-        process.exit(1);
+        // A lock held by another process may go away: EX_TEMPFAIL, and systemd tries again.
+        process.exit((err as { problem?: string }).problem === "locked" ? 75 : 1);
       }
     });
 }

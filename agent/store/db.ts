@@ -1,14 +1,21 @@
 // Opens the station database and applies each module's versioned migrations.
 // Each module owns its tables and declares its own migrations; this file knows none of them.
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 
 export type Db = Database.Database;
 
+export type StoreProblem = "missing" | "permission" | "corrupt" | "locked" | "other";
+
 export class StoreError extends Error {
   readonly storeError = true;
-  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly problem: StoreProblem = "other",
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "StoreError";
   }
@@ -16,7 +23,34 @@ export class StoreError extends Error {
 
 export interface OpenOptions {
   readonly?: boolean;
+  /**
+   * What to do with a file that is not a readable SQLite database: "move-aside" renames it to
+   * `<path>.corrupt-<time>` (kept for recovery with `sqlite3 … .recover`) and starts a new one,
+   * so a station keeps collecting data; "fail" (the default, and always for readers) throws.
+   */
+  onCorrupt?: "move-aside" | "fail";
+  /** How long to wait for another process's lock before giving up (ms, default 5000). */
+  busyTimeoutMs?: number;
+  /** Told when a corrupt file was moved aside. */
+  onMovedAside?: (movedTo: string, reason: string) => void;
 }
+
+function classify(err: unknown): StoreProblem {
+  const code = String((err as { code?: string }).code ?? "");
+  if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) return "corrupt";
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "locked";
+  if (code === "EACCES" || code === "SQLITE_READONLY" || code.startsWith("SQLITE_PERM")) return "permission";
+  if (code === "SQLITE_CANTOPEN") return "missing";
+  return "other";
+}
+
+const ADVICE: Record<StoreProblem, string> = {
+  missing: "the database does not exist yet (has the agent ever run with this config?)",
+  permission: "permission denied (run as the station-agent user, or check the directory's owner)",
+  corrupt: "the file is not a readable SQLite database (corrupt or overwritten)",
+  locked: "the database is locked by another process (a sqlite3 shell with an open transaction? another agent?)",
+  other: "",
+};
 
 /**
  * Opens (creating if needed) the database in WAL mode with full fsync on commit: a committed
@@ -24,33 +58,43 @@ export interface OpenOptions {
  * never block the writer.
  */
 export function openDb(path: string, opts: OpenOptions = {}): Db {
-  let db: Db;
   try {
-    if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    return openChecked(path, opts);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === "SQLITE_CANTOPEN" && opts.readonly
-        ? "the database does not exist yet (has the agent ever run with this config?)"
-        : code === "EACCES"
-          ? "permission denied (run as the station-agent user, or check the directory's owner)"
-          : (err as Error).message;
-    throw new StoreError(`cannot open database ${path}: ${why}`, path, { cause: err });
+    const problem = classify(err);
+    if (problem === "corrupt" && opts.onCorrupt === "move-aside" && !opts.readonly) {
+      const movedTo = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      for (const suffix of ["", "-wal", "-shm"]) if (existsSync(path + suffix)) renameSync(path + suffix, movedTo + suffix);
+      opts.onMovedAside?.(movedTo, (err as Error).message);
+      return openChecked(path, opts);
+    }
+    throw new StoreError(`cannot open database ${path}: ${ADVICE[problem] || (err as Error).message}`, path, problem, { cause: err });
   }
-  db.pragma("busy_timeout = 5000");
-  if (!opts.readonly) {
-    // Freed pages are reused and returned in small steps, so the file never needs a full VACUUM.
-    // (Takes effect only on a new, empty database: hence before anything else writes to it.)
-    if (db.pragma("auto_vacuum", { simple: true }) !== 2) db.pragma("auto_vacuum = INCREMENTAL");
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.pragma("foreign_keys = ON");
-    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      module TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
-      PRIMARY KEY (module, version))`);
+}
+
+function openChecked(path: string, opts: OpenOptions): Db {
+  if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+  try {
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    // Reading the schema is the first real access: a file that is not a database fails here.
+    db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
+    if (!opts.readonly) {
+      // Freed pages are reused and returned in small steps, so the file never needs a full VACUUM.
+      // (Takes effect only on a new, empty database: hence before anything else writes to it.)
+      if (db.pragma("auto_vacuum", { simple: true }) !== 2) db.pragma("auto_vacuum = INCREMENTAL");
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      db.pragma("foreign_keys = ON");
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        module TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
+        PRIMARY KEY (module, version))`);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
   }
-  return db;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import { join } from "node:path";
 import { migrate, openDb, StoreError } from "../../../agent/store/db.js";
 import { ReadingStore } from "../../../agent/store/readings.js";
@@ -54,6 +56,44 @@ test("readings keep value, flag and raw words; latest() gives each channel's new
     assert.equal(store.count(), 3);
     assert.equal(store.oldestTs(), 1000);
     db.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test("a file that is not a database: a clear error, or moved aside and a new one started", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, "station.db");
+    writeFileSync(path, "this is not a database, it was overwritten by a careless copy".repeat(100));
+    assert.throws(() => openDb(path), (e: unknown) => e instanceof StoreError && e.problem === "corrupt" && /not a readable SQLite database/.test(e.message));
+    let moved = "";
+    const db = openDb(path, { onCorrupt: "move-aside", onMovedAside: (to) => (moved = to) });
+    assert.equal(db.pragma("integrity_check", { simple: true }), "ok");
+    db.close();
+    assert.match(moved, /station\.db\.corrupt-\d{4}-/);
+    assert.ok(existsSync(moved), "the corrupt file is kept for recovery");
+    assert.equal(readdirSync(dir).filter((f) => f.includes("corrupt")).length, 1);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a database locked by another process: a clear error naming the lock", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, "station.db");
+    openDb(path).close();
+    const other = new Database(path);
+    other.pragma("locking_mode = EXCLUSIVE");
+    other.exec("BEGIN EXCLUSIVE");
+    try {
+      assert.throws(() => openDb(path, { busyTimeoutMs: 100 }), (e: unknown) => e instanceof StoreError && e.problem === "locked" && /locked by another process/.test(e.message));
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    openDb(path).close();
   } finally {
     cleanup();
   }
