@@ -4,6 +4,14 @@ import type { LoadedConfig } from "../config/load.js";
 import type { StationConfig } from "../config/schema.js";
 import { getDriver } from "../drivers/index.js";
 import { AggregateStore } from "./aggregate/store.js";
+import { periodsToClose } from "./aggregate/periods.js";
+import { validityLookup } from "./aggregate/validity.js";
+import { isSoundLevel } from "./aggregate/noise.js";
+import { AuditLog, osActor } from "./audit/log.js";
+import { fileSha256 } from "./audit/config-hash.js";
+import { ReadingChain } from "./audit/readings-chain.js";
+import { QcEngine } from "./qc/engine.js";
+import { qcControlHandlers } from "./qc/control.js";
 import { BusPoller } from "./bus/poller.js";
 import { ControlServer, controlSocketPath, type ControlHandler } from "./control/socket.js";
 import { EventBus } from "./events.js";
@@ -15,6 +23,14 @@ import { UPLOAD_CN } from "./types.js";
 import { Outbox, type NewPacket } from "./uplink/outbox.js";
 import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
 import { PlatformSession } from "./uplink/session.js";
+import { RequestHandler, type AuditSink } from "./uplink/commands.js";
+import { LiveUploads } from "./uplink/live.js";
+import { OverrideStore } from "./uplink/overrides.js";
+import { statusCp } from "./uplink/packets.js";
+import { requestFileClock } from "./uplink/clock.js";
+import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
+import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
+import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
 import { prune, type RetentionResult } from "./store/retention.js";
@@ -61,6 +77,12 @@ export class Agent {
   readings!: ReadingStore;
   aggregates!: AggregateStore;
   outbox!: Outbox;
+  /** The audit trail: every intervention, hash-chained (audit/log.ts). */
+  audit!: AuditLog;
+  /** Screening and the effective flag of each reading (qc/). */
+  qc!: QcEngine;
+  /** Hash chain over stored readings (audit/readings-chain.ts). */
+  readingChain!: ReadingChain;
   readonly sessions = new Map<string, PlatformSession>();
   readonly pollers: BusPoller[] = [];
   private control: ControlServer | null = null;
@@ -79,6 +101,8 @@ export class Agent {
   readonly startedAt = Date.now();
   private lastIngestAt = Date.now();
   private sd: SdNotify | null = null;
+  overrides!: OverrideStore;
+  private live: LiveUploads | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -95,15 +119,62 @@ export class Agent {
 
   async start(): Promise<void> {
     const cfg = this.cfg;
-    this.db = openDb(cfg.storage.path);
+    this.db = openDb(cfg.storage.path, {
+      // A station keeps collecting: an unreadable database file is kept aside for recovery.
+      onCorrupt: "move-aside",
+      onMovedAside: (to, why) => this.log.error(`database ${cfg.storage.path} was unreadable (${why}): moved to ${to}, started a new one`),
+    });
+    this.audit = new AuditLog(this.db);
+    this.audit.append({ actor: osActor(), action: "software.start", details: { pid: process.pid, node: process.version, config: this.loaded.file, configSha256: fileSha256(this.loaded.file) } });
     this.readings = new ReadingStore(this.db);
-    this.aggregates = new AggregateStore(this.db, this.readings, this.tz);
+    this.readingChain = new ReadingChain(this.db);
+    this.qc = new QcEngine(this.db, cfg);
+    const validity = validityLookup(cfg);
+    this.aggregates = new AggregateStore(this.db, this.readings, this.tz, {
+      validity,
+      energy: (a, c, unit) => isSoundLevel(unit, cfg.analyzers.find((x) => x.id === a)?.channels[c]?.energy_average),
+    });
+    const db = this.db;
+    for (const [cmd, h] of qcControlHandlers(() => ({
+      db, qc: this.qc.store, audit: this.audit, analyzers: cfg.analyzers.map((a) => a.id),
+      markDirty: (from, to) => this.aggregates.markDirtyRange(from, to),
+    })))
+      this.onControlCommand(cmd, h);
     this.outbox = new Outbox(this.db, this.tz);
 
+    this.overrides = new OverrideStore(this.db);
+    const uplinkLog = this.log.child("uplink");
+    const audit: AuditSink = this.audit;
+    const instruments = cfg.analyzers.map((a) => ({
+      analyzer: a.id, driver: a.driver, sn: a.options.sn === undefined ? undefined : String(a.options.sn),
+      codes: (getDriver(a.driver)?.channels ?? []).map((ch) => this.lookup(a.id, ch.name)?.code ?? "").filter(Boolean),
+    }));
+    const requests = new RequestHandler({
+      log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
+      instruments,
+      setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
+      // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
+      fieldInfo: fieldInfoSource({
+        analyzers: cfg.analyzers,
+        codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [],
+        latest: (id) => {
+          const now = Date.now();
+          const every = cfg.analyzers.find((a) => a.id === id)?.interval_s ?? 10;
+          return this.readings.latest(now - Math.max(300, 10 * every) * 1000, now).filter((r) => r.analyzer === id);
+        },
+        audit: () => this.audit as AuditReader | undefined,
+      }),
+    });
     for (const p of cfg.platforms.filter((p) => p.enabled)) {
-      const s = new PlatformSession(p, { outbox: this.outbox, events: this.events, log: this.log.child("uplink"), stationMn: cfg.station.mn });
+      this.overrides.applyTo(p);
+      const s = new PlatformSession(p, {
+        outbox: this.outbox, events: this.events, log: uplinkLog, stationMn: cfg.station.mn,
+        onRequest: (f, sess) => requests.handle(f, sess),
+        onBadCrc: (seg, sess) => requests.onBadCrc(seg, sess),
+      });
       this.sessions.set(p.id, s);
     }
+    this.onControlCommand("resend", (_c, a) => this.resend(a, audit));
     this.events.on("packetsQueued", (platform) => this.sessions.get(platform)?.kick());
 
     for (const bus of cfg.buses) {
@@ -119,9 +190,11 @@ export class Agent {
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
     this.timers.push(setInterval(() => this.closePeriods(), 1000));
-    for (const p of cfg.platforms.filter((p) => p.enabled && p.uploads.includes("realtime"))) {
-      this.timers.push(setInterval(() => this.queueRealtime(p.id, p.realtime_interval_s), p.realtime_interval_s * 1000));
-    }
+    this.live = new LiveUploads(this.sessions.values(), {
+      realtime: (platform, intervalS) => this.queueRealtime(platform, intervalS),
+      status: (platform) => this.queueStatus(platform),
+    });
+    this.live.start();
     // Retention a minute after start (not in the way of start-up), then every 6 hours.
     const retention = () => void this.runRetention();
     this.timers.push(setTimeout(retention, 60_000), setInterval(retention, 6 * 3600_000));
@@ -138,6 +211,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.sd?.stop();
     for (const t of this.timers) clearInterval(t);
+    this.live?.stop();
     this.timers.length = 0;
     for (const t of this.pauseTimers.values()) clearTimeout(t);
     for (const p of [...this.pollers].reverse()) await p.stop();
@@ -145,6 +219,8 @@ export class Agent {
     this.closePeriods();
     for (const s of this.sessions.values()) await s.stop();
     await this.control?.stop();
+    // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
+    if (this.db) this.audit?.append({ actor: osActor(), action: "software.stop", details: { readingChainHead: this.readingChain?.head() ?? null } });
     this.db?.close();
     this.db = null;
     this.log.info("stopped");
@@ -154,6 +230,7 @@ export class Agent {
     if (!this.db) return null;
     try {
       const r = await prune(this.db, this, { rawDays: this.cfg.storage.raw_retention_days, aggregateDays: this.cfg.storage.aggregate_retention_days }, now);
+      this.readingChain.prune(); // links whose readings retention took
       if (r.readings + r.aggregates + r.packets) this.log.info("retention: old data pruned", { ...r });
       return r;
     } catch (err) {
@@ -230,8 +307,22 @@ export class Agent {
     this.flushTimer = null;
     if (!this.queue.length || !this.db) return;
     const rows = this.queue;
+    const db = this.db;
     try {
-      this.readings.insert(rows);
+      // One transaction: the readings, their link in the hash chain, their screening, and the
+      // closed minutes they land in (late readings) marked for recomputation.
+      db.transaction(() => {
+        const first = this.readings.maxId() + 1;
+        this.readings.insert(rows); // ids are first… in order: one writer, inside this transaction
+        const stored = rows.map((r, i) => ({ ...r, id: first + i }));
+        this.readingChain.append(stored);
+        try {
+          this.qc.process(stored); // a savepoint: a QC failure rolls back only QC, caught up later
+        } catch (err) {
+          this.log.error(`screening failed, will retry before aggregation: ${(err as Error).message}`);
+        }
+        this.aggregates.noteStored(stored);
+      })();
       this.queue = [];
     } catch (err) {
       // Disk full or I/O error: keep the readings and try again; never drop them silently.
@@ -249,7 +340,10 @@ export class Agent {
     const queued = new Map<string, number>();
     try {
       this.db.transaction(() => {
-        for (const [periodS, platforms] of periodsWanted(this.cfg)) {
+        this.qc.process(); // readings a failure or a crash left unscreened are screened before they count
+        // Shortest first: hours are built from closed minutes, days from closed hours. A period
+        // recomputed after a late reading comes back here too and is queued again.
+        for (const [periodS, platforms] of periodsToClose(periodsWanted(this.cfg))) {
           const aggs = this.aggregates.closePeriods(periodS, now, grace);
           if (!aggs.length) continue;
           const byStart = new Map<number, Aggregate[]>();
@@ -278,10 +372,35 @@ export class Agent {
     const now = Date.now();
     // A channel polled less often than the realtime interval still has a current value.
     const slowestPoll = Math.max(0, ...this.cfg.analyzers.map((a) => a.interval_s));
-    const latest = this.readings.latest(now - Math.max(intervalS, 3 * slowestPoll) * 1000, now);
+    const latest = this.qc.store.withEffectiveFlags(this.readings.latest(now - Math.max(intervalS, 3 * slowestPoll) * 1000, now));
     const cp = realtimeCp(latest, now, this.tz, this.lookup);
     if (!cp) return;
     this.outbox.enqueue([{ platform, cn: UPLOAD_CN.realtime, dataTime: now, cp, ackRequired: true }]);
     this.events.emit("packetsQueued", platform, 1);
+  }
+
+  /** Equipment status (2021), while a platform has asked for it (2021 until 2022). */
+  private queueStatus(platform: string): void {
+    if (!this.db) return;
+    const now = Date.now();
+    const slowestPoll = Math.max(10, ...this.cfg.analyzers.map((a) => a.interval_s));
+    const cp = statusCp(this.readings.latest(now - 3 * slowestPoll * 1000, now), now, this.tz, this.lookup);
+    if (!cp) return;
+    this.outbox.enqueue([{ platform, cn: "2021", dataTime: now, cp, ackRequired: true }]);
+    this.events.emit("packetsQueued", platform, 1);
+  }
+
+  /** Control command `resend`: re-queues a range of stored data for one platform (see uplink/resend.ts). */
+  private resend(a: Record<string, unknown>, audit: AuditSink): unknown {
+    const kind = String(a.kind ?? "minute") as ResendKind;
+    if (!RESEND_KINDS.includes(kind)) throw new Error(`unknown kind "${kind}" (one of ${RESEND_KINDS.join(", ")})`);
+    const db = this.db!;
+    const r = queueResend(
+      { outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, tz: this.tz, platforms: this.cfg.platforms, transaction: (fn) => db.transaction(fn)() },
+      { platform: String(a.platform), from: Number(a.from), to: Number(a.to), kind },
+    );
+    audit.append({ actor: String(a.actor ?? "cli"), action: "uplink.resend", reason: a.reason ? String(a.reason) : undefined, details: { ...r } });
+    this.sessions.get(r.platform)?.kick();
+    return r;
   }
 }

@@ -49,6 +49,10 @@ export interface Aggregate {
   total: number;
   flag: Hj212Flag | "H";
   unit: string;
+  /** Extra statistics: for sound levels L5…L95 (and Ld/Ln/Ldn for a day). */
+  stats?: Record<string, number>;
+  /** How the validity rule was met ("45 valid minutes, HJ 663-2013 / GB 3095-2012 needs 45: valid"). */
+  note?: string;
 }
 
 /** What a platform upload is about; maps to an HJ 212 CN. */

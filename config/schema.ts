@@ -2,6 +2,8 @@
 // the defaults and the documentation (every key has a description; station.example.yaml repeats them).
 import { z } from "zod";
 import { gpioSchema } from "./schema-field.js";
+import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema } from "./schema-qc.js";
+import { registerSchema, registerStateSchema } from "./schema-modbus.js";
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
 /** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
@@ -53,7 +55,7 @@ const parity = z.enum(["none", "even", "odd"]);
 export const rtuBusSchema = z
   .object({
     id: id.describe("Bus id, referenced by analyzers."),
-    type: z.literal("rtu").describe("Modbus RTU on a serial line (RS-485/RS-232)."),
+    type: z.literal("rtu").describe("Modbus RTU on a serial line (RS-485/RS-232). The same line settings serve an ASCII instrument (a driver of protocol ascii, e.g. metone-bam1020), which then has the line to itself."),
     path: z.string().min(1).describe("Serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/…"),
     baud: z.number().int().positive().default(9600).describe("Baud rate."),
     parity: parity.default("none").describe("Parity: none, even or odd."),
@@ -70,6 +72,13 @@ export const tcpBusSchema = z
     host: z.string().min(1).describe("Host name or IP address of the Modbus TCP device or gateway."),
     port: z.number().int().min(1).max(65535).default(502).describe("TCP port."),
     timeout_ms: z.number().int().min(20).max(30000).default(1000).describe("Default response timeout per request (ms)."),
+    max_in_flight: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("Requests in flight at once on this connection, each to a different slave (requests to one slave stay in order). 1 sends one request at a time, for gateways that cannot queue. Default 8."),
   })
   .strict();
 
@@ -82,6 +91,11 @@ export const channelSchema = z
     scale: z.number().default(1).describe("Unit conversion applied before upload: uploaded = value × scale + offset."),
     offset: z.number().default(0).describe("See scale."),
     unit: z.string().optional().describe("Unit after conversion (default: the instrument's unit)."),
+    qc: qcRulesSchema.optional().describe("Screening rules of this channel, overriding qc.defaults key by key."),
+    energy_average: z
+      .boolean()
+      .optional()
+      .describe("Aggregate as sound levels: energy average (Leq), L5…L95, Ld/Ln/Ldn (default: when the unit starts with dB)."),
   })
   .strict();
 
@@ -103,6 +117,16 @@ export const analyzerSchema = z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .default({})
       .describe("Driver options (e.g. factor for water-dbs)."),
+    registers: z
+      .array(registerSchema)
+      .min(1)
+      .optional()
+      .describe("The values of an instrument without a driver, read with driver generic-modbus (only that driver takes this key)."),
+    states: z
+      .array(registerStateSchema)
+      .optional()
+      .describe("The states of a generic-modbus instrument and the flag each gives its readings."),
+    aggregation: aggregationOverrideSchema.optional().describe("Aggregation validity of this analyzer, overriding the station's aggregation key by key."),
   })
   .strict();
 
@@ -127,8 +151,23 @@ export const platformSchema = z
       .default(1)
       .describe("Minute data interval in minutes (HJ 212 MinInterval)."),
     ack_timeout_s: z.number().min(0.1).max(600).default(10).describe("Seconds to wait for a 9014 before a packet is sent again."),
-    window: z.number().int().min(1).max(1000).default(16).describe("Unacknowledged packets in flight at once."),
+    window: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(64)
+      .describe(
+        "Unacknowledged packets in flight at once. Acks are matched by QN, so platforms take packets pipelined. At 100 ms a 9014 (a slow link), 64 drains 30 days of minute data in about a minute and 100,000 packets in under 5 minutes (16 would need 11); and a platform that answers one packet at a time at 100 ms still acks the last of 64 within 6.4 s, inside ack_timeout_s (10), where 128 would time out and resend.",
+      ),
     reconnect_max_s: z.number().min(1).max(3600).default(60).describe("Cap of the exponential reconnect back-off (s)."),
+    retries: z.number().int().min(0).max(20).default(3).describe("Times a packet is sent again without an ack before the connection is dropped and made anew (HJ 212 ReCount)."),
+    crc: z
+      .enum(["standard", "modbus", "modbus-swapped"])
+      .default("standard")
+      .describe("Checksum sent to this platform: standard (HJ 212), or the Modbus CRC a broken platform insists on. Any of them is accepted when receiving."),
+    heartbeat_s: z.number().int().min(0).max(3600).default(60).describe("Seconds between HJ 212-2025 heartbeats (9015); 0 turns them off. Not sent to HJ 212-2017 platforms."),
+    allow_time_set: z.boolean().default(false).describe("Whether this platform may set the station clock (1012). Each attempt is recorded in the audit trail."),
     enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
   })
   .strict();
@@ -148,6 +187,8 @@ export const configSchema = z
     buses: z.array(busSchema).default([]).describe("Serial lines and Modbus TCP connections."),
     analyzers: z.array(analyzerSchema).default([]).describe("Instruments polled by the agent."),
     platforms: z.array(platformSchema).default([]).describe("HJ 212 platforms the station reports to."),
+    qc: qcSchema.prefault({}).describe("Screening of readings: raw values are never changed, flags and reasons are added."),
+    aggregation: aggregationSchema.prefault({}).describe("Validity rules of minute, hour and day values."),
     gpio: gpioSchema.optional().describe("Raspberry Pi GPIO: door contact, status LED, analyzer power relays. Without GPIO hardware these are off, with one log line."),
   })
   .strict();

@@ -1,6 +1,7 @@
 // The shapes of a declarative Modbus driver. A driver file is data built from these (see define.ts);
 // the poller reads with it and the simulator serves it, so the two cannot drift apart (style.md, drivers/).
 import type { Hj212Flag } from "../agent/types.js";
+import { FLAG_PRECEDENCE as STATION_FLAG_PRECEDENCE } from "../config/flags.js";
 
 /** Register value types. 16-bit types take one register, 32-bit types two. */
 export type RegisterType = "int16" | "uint16" | "int32" | "uint32" | "float32";
@@ -21,7 +22,8 @@ export type ReadFc = BitFc | RegisterFc;
 /** Flags a state can imply. B (no answer) and S (manual input) come from the agent, never from an instrument. */
 export type StateFlag = Extract<Hj212Flag, "F" | "D" | "M" | "C" | "T">;
 /** When several states are active the reading takes the flag first in this list. */
-export const FLAG_PRECEDENCE: readonly StateFlag[] = ["F", "D", "M", "C", "T"];
+/** (The station's one precedence, config/flags.ts, restricted to the flags an instrument can imply.) */
+export const FLAG_PRECEDENCE: readonly StateFlag[] = STATION_FLAG_PRECEDENCE.filter((f): f is StateFlag => "FDMCT".includes(f));
 /** The state of an instrument with no active state. */
 export const OK_STATE = { state: "ok", flag: "N" } as const;
 /** The state of a reading whose poll failed (timeout, exception, closed port). */
@@ -34,6 +36,8 @@ export interface SimHint {
   period_s?: number;
   /** Standard deviation of the noise. */
   noise?: number;
+  /** For a field with a sample time: the simulated instrument samples this often (s, default 3600). */
+  sample_every_s?: number;
 }
 
 /** A value read from registers. Every field is a channel; `code` is "" for diagnostics not uploaded by default. */
@@ -51,6 +55,36 @@ export interface FieldDef {
   code: string;
   description?: string;
   sim?: SimHint;
+  /** Read only when the analyzer's config lists the channel (`channels: {pm1: {}}`): a register not every unit has. */
+  optional?: boolean;
+  /**
+   * The instrument's own time of this value (a water analyzer's sample time): it becomes the reading's
+   * ts, and a value is stored once per sample time, not once per poll (agent/bus/readings.ts).
+   */
+  sampleTime?: SampleTimeDef;
+  /** The HJ 212 code is chosen per analyzer: by an option, else from the value of another channel. */
+  codeFrom?: CodeFromDef;
+}
+
+/** Where a field's sample time is: 3 registers of BCD `YY MM | DD hh | mm ss`, instrument local time (codec.ts). */
+export interface SampleTimeDef {
+  fc: RegisterFc;
+  address: number;
+  type: "bcd-time";
+}
+
+/**
+ * A code picked per analyzer (water-dbs: one driver for COD, NH3-N, TP…). `options[option]` names a key
+ * of `choices`; without the option, the code is `prefix` + the value of `channel` padded to `digits`
+ * (the instrument's factor register holds the HJ 212 number, 21003 → w21003). The channel's config
+ * `code` still wins over both.
+ */
+export interface CodeFromDef {
+  option: string;
+  choices: Record<string, string>;
+  channel: string;
+  prefix: string;
+  digits: number;
 }
 
 /** A state signalled by one bit (FC01 coil or FC02 discrete input). */
@@ -86,7 +120,14 @@ export type StateDef = BitStateDef | RegisterStateDef;
 /** Something the agent can make the instrument do (calibration). */
 export type CommandDef =
   | { kind: "coil"; address: number; description?: string }
-  | { kind: "register"; address: number; value: number; description?: string };
+  | {
+      kind: "register";
+      address: number;
+      value: number;
+      /** Parameters written after the value in one FC16 request: "clock" = the time now as 3 BCD registers. */
+      params?: "clock";
+      description?: string;
+    };
 
 /** What a channel is, for listings, config validation and upload. */
 export interface ChannelInfo {
@@ -109,9 +150,81 @@ export interface DriverDefinition {
   commands: Record<string, CommandDef>;
   /** Derived from fields. */
   channels: ChannelInfo[];
+  /** Fields and states come from each analyzer's `registers`/`states` config keys (generic-modbus; drivers/configure.ts). */
+  fromConfig?: boolean;
 }
 
 /** Registers a value of this type occupies. */
 export function registerCount(type: RegisterType): 1 | 2 {
   return type === "int16" || type === "uint16" ? 1 : 2;
 }
+
+/** The Modbus kind of driver (it keeps the name DriverDefinition: it came first, and most code wants it). */
+export type ModbusDriverDefinition = DriverDefinition;
+
+// ---- The ASCII kind: an instrument asked for a record by a text command, answering CSV lines. ----
+
+/** A value taken from one column of the instrument's record. */
+export interface AsciiFieldDef {
+  channel: string;
+  /** Header name of the column, matched case-insensitively without its "(unit)" suffix: "Conc" matches "Conc(mg/m3)". */
+  column: string;
+  /** 0-based column position, used when the answer carries no header line. */
+  index: number;
+  /** decoded = number in the text × scale. */
+  scale: number;
+  unit: string;
+  code: string;
+  description?: string;
+  sim?: SimHint;
+}
+
+/** A state signalled by a column: active when its text is one of `when` (default: a number other than 0). */
+export interface AsciiStateDef {
+  column: string;
+  index: number;
+  state: string;
+  flag: StateFlag;
+  when?: string[];
+  description?: string;
+}
+
+/** A line of text that makes the instrument do something. */
+export interface AsciiCommandDef {
+  kind: "line";
+  send: string;
+  description?: string;
+}
+
+/** The line settings the instrument ships with (the bus config sets the real ones). */
+export interface SerialDefaults {
+  baud: number;
+  parity: "none" | "even" | "odd";
+  dataBits: 7 | 8;
+  stopBits: 1 | 2;
+}
+
+/** A complete ASCII driver definition: data only; agent/bus/ascii.ts reads with it, drivers/sim/ascii.ts serves it. */
+export interface AsciiDriverDefinition {
+  protocol: "ascii";
+  id: string;
+  version: number;
+  models: string[];
+  description: string;
+  serial: SerialDefaults;
+  /** Sent to ask for one record (an analyzer may override it with options.request). */
+  request: string;
+  /** Ends each line of the answer. */
+  lineEnd: string;
+  /** Separates the columns of a line. */
+  separator: string;
+  /** The first column of the header line; a data line follows it. Lines before the header are ignored (menus, prompts). */
+  headerStart: string;
+  fields: AsciiFieldDef[];
+  states: AsciiStateDef[];
+  commands: Record<string, AsciiCommandDef>;
+  channels: ChannelInfo[];
+}
+
+/** Any driver in the registry; `protocol` says which kind, and the poller picks the transport by it. */
+export type Driver = DriverDefinition | AsciiDriverDefinition;

@@ -7,3 +7,14 @@ export function periodStartOf(ms: number, periodS: number, tz: string): number {
   const off = tzOffsetMs(ms, tz);
   return Math.floor((ms + off) / p) * p - off;
 }
+
+/**
+ * Every period length to close, shortest first, with the platforms that want each: minutes
+ * always (hours are built from them), hours whenever days are wanted (days are built from them).
+ */
+export function periodsToClose(wanted: ReadonlyMap<number, string[]>): [number, string[]][] {
+  const m = new Map(wanted);
+  if (!m.has(60)) m.set(60, []);
+  if (m.has(86400) && !m.has(3600)) m.set(3600, []);
+  return [...m].sort((a, b) => a[0] - b[0]);
+}

@@ -1,12 +1,20 @@
-// The aggregates table and the per-period-length cursor of what has been closed.
-// Closing a period and enqueueing its packets happen in one transaction (see main.ts), so a
-// crash either closes a period with its packets or not at all: never one without the other.
+// The aggregates table, the per-period-length cursor of what has been closed, and the periods
+// to recompute. Closing a period and enqueueing its packets happen in one transaction (see
+// main.ts), so a crash either closes a period with its packets or not at all.
+// Minutes come from readings with their effective flag (after QC); N-minute periods and hours
+// from minutes; days from hours. A late reading (or a flag added afterwards) marks its closed
+// minute dirty; recomputing it marks the hour, the hour the day, and every period that changed
+// is returned again, so its packets are sent again.
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
 import type { Aggregate } from "../types.js";
 import type { ReadingStore } from "../store/readings.js";
-import { aggregatePeriod } from "./compute.js";
+import { tzOffsetMs } from "../time.js";
+import { effectiveReadingsBetween, QcStore } from "../qc/store.js";
+import { aggregatePeriod, combineChannel, groupByChannel, type AggregateOptions } from "./compute.js";
 import { periodStartOf } from "./periods.js";
+import { PRESETS, requiredValid, sourcePeriod, validityNote, type ValidityRule } from "./validity.js";
+import { isSoundLevel } from "./noise.js";
 
 const MIGRATIONS = [
   `CREATE TABLE aggregates (
@@ -16,50 +24,74 @@ const MIGRATIONS = [
      PRIMARY KEY (analyzer, channel, period_s, period_start)
    ) WITHOUT ROWID;
    CREATE TABLE aggregate_cursor (period_s INTEGER PRIMARY KEY, next_start INTEGER NOT NULL);`,
+  `ALTER TABLE aggregates ADD COLUMN stats TEXT;
+   ALTER TABLE aggregates ADD COLUMN note TEXT;
+   CREATE TABLE aggregate_dirty (period_s INTEGER NOT NULL, period_start INTEGER NOT NULL, PRIMARY KEY (period_s, period_start)) WITHOUT ROWID;`,
 ];
+
+export interface AggregateStoreOptions {
+  /** The validity rule of an analyzer (default: ambient air). */
+  validity?: (analyzer: string) => ValidityRule;
+  /** Whether a channel holds sound levels (default: unit in dB). */
+  energy?: (analyzer: string, channel: string, unit: string) => boolean;
+}
+
+const DEFAULT_RULE: ValidityRule = { ...PRESETS["ambient-air"], preset: "ambient-air", invalidFlag: "H" };
+
+type Row = Omit<Aggregate, "stats" | "note"> & { stats: string | null; note: string | null };
+const toAggregate = ({ stats, note, ...a }: Row): Aggregate => ({ ...a, ...(stats ? { stats: JSON.parse(stats) as Record<string, number> } : {}), ...(note ? { note } : {}) });
+const COLUMNS = "analyzer, channel, period_s AS periodS, period_start AS periodStart, code, unit, min, avg, max, count, total, flag, stats, note";
+
+const same = (a: Aggregate, b: Aggregate | undefined) =>
+  !!b && a.min === b.min && a.avg === b.avg && a.max === b.max && a.count === b.count && a.total === b.total && a.flag === b.flag && JSON.stringify(a.stats ?? null) === JSON.stringify(b.stats ?? null);
 
 export class AggregateStore {
   private readonly upsert;
+  private readonly validity: (analyzer: string) => ValidityRule;
+  private readonly energy: (analyzer: string, channel: string, unit: string) => boolean;
 
   constructor(
     private readonly db: Db,
     private readonly readings: ReadingStore,
     private readonly tz: string,
+    opts: AggregateStoreOptions = {},
   ) {
     migrate(db, "aggregates", MIGRATIONS);
+    new QcStore(db); // minutes read the readings' QC flags: their table must exist
+    this.validity = opts.validity ?? (() => DEFAULT_RULE);
+    this.energy = opts.energy ?? ((_a, _c, unit) => isSoundLevel(unit));
     this.upsert = db.prepare(
       `INSERT OR REPLACE INTO aggregates
-       (analyzer, channel, period_s, period_start, code, unit, min, avg, max, count, total, flag, computed_at)
-       VALUES (@analyzer, @channel, @periodS, @periodStart, @code, @unit, @min, @avg, @max, @count, @total, @flag, @now)`,
+       (analyzer, channel, period_s, period_start, code, unit, min, avg, max, count, total, flag, computed_at, stats, note)
+       VALUES (@analyzer, @channel, @periodS, @periodStart, @code, @unit, @min, @avg, @max, @count, @total, @flag, @now, @statsJson, @noteText)`,
     );
   }
 
   /**
-   * Closes every period of length `periodS` that ended at least `graceMs` before `now` and has
-   * not been closed yet, storing and returning their aggregates (oldest first). Must run inside
-   * the caller's transaction together with whatever consumes the result.
+   * Recomputes the dirty periods of length `periodS` that are closed, then closes every period
+   * that ended at least `graceMs` before `now`. Returns the aggregates of each newly closed
+   * period and of each recomputed period that changed (oldest first). Run inside the caller's
+   * transaction together with whatever consumes the result, for each length in ascending order
+   * (hours need their minutes, days their hours).
    */
   closePeriods(periodS: number, now: number, graceMs: number): Aggregate[] {
     const p = periodS * 1000;
-    const row = this.db.prepare("SELECT next_start FROM aggregate_cursor WHERE period_s = ?").get(periodS) as
-      | { next_start: number }
-      | undefined;
-    const closable = periodStartOf(now - graceMs, periodS, this.tz); // periods starting before this are over
-    // First run: start at the oldest stored reading, so nothing stored before is left unaggregated.
-    const oldest = row ? null : this.readings.oldestTs();
-    let next = row?.next_start ?? (oldest === null ? closable : Math.min(closable, periodStartOf(oldest, periodS, this.tz)));
+    const cursor = this.cursor(periodS);
     const out: Aggregate[] = [];
+    if (cursor !== null) out.push(...this.recomputeDirty(periodS, cursor));
+    const closable = periodStartOf(now - graceMs, periodS, this.tz); // periods starting before this are over
+    // First run: start at the oldest data, so nothing stored before is left unaggregated.
+    const oldest = cursor === null ? this.nextDataFrom(periodS, -Infinity) : null;
+    let next = cursor ?? (oldest === null ? closable : Math.min(closable, periodStartOf(oldest, periodS, this.tz)));
     while (next < closable) {
-      const rows = this.readings.between(next, next + p);
-      if (rows.length === 0) {
+      const aggs = this.compute(periodS, next);
+      if (aggs.length === 0) {
         // Skip empty stretches (an agent that was off for days) in one step.
-        const nextTs = (this.db.prepare("SELECT MIN(ts) AS t FROM readings WHERE ts >= ?").get(next + p) as { t: number | null }).t;
-        next = nextTs === null ? closable : Math.min(closable, periodStartOf(nextTs, periodS, this.tz));
+        const t = this.nextDataFrom(periodS, next + p);
+        next = t === null ? closable : Math.min(closable, Math.max(next + p, periodStartOf(t, periodS, this.tz)));
         continue;
       }
-      const aggs = aggregatePeriod(rows, { periodStart: next, periodS });
-      const t = Date.now();
-      for (const a of aggs) this.upsert.run({ ...a, now: t });
+      this.save(aggs);
       out.push(...aggs);
       next += p;
     }
@@ -67,6 +99,103 @@ export class AggregateStore {
       .prepare("INSERT INTO aggregate_cursor (period_s, next_start) VALUES (?, ?) ON CONFLICT(period_s) DO UPDATE SET next_start = excluded.next_start")
       .run(periodS, next);
     return out;
+  }
+
+  /** The aggregates of one period, computed now from the store (not saved). */
+  compute(periodS: number, start: number): Aggregate[] {
+    const key = { periodStart: start, periodS };
+    const end = start + periodS * 1000;
+    const src = sourcePeriod(periodS);
+    if (src === null) return aggregatePeriod(effectiveReadingsBetween(this.db, start, end), key, (a, c, u) => this.options(a, c, u, periodS));
+    const out: Aggregate[] = [];
+    let samples: Map<string, number[]> | null = null;
+    for (const parts of groupByChannel(this.list(src, start, end))) {
+      const { analyzer, channel, unit } = parts[0];
+      const opts = this.options(analyzer, channel, unit, periodS);
+      let extra = {};
+      if (opts.energy && periodS <= 3600) {
+        // Percentile levels need the samples themselves: a percentile of minute values is not the hour's.
+        samples ??= this.validSamples(start, end);
+        extra = { samples: samples.get(`${analyzer}\u0000${channel}`) ?? [] };
+      } else if (opts.energy && periodS === 86400) extra = { localHour: (ms: number) => new Date(ms + tzOffsetMs(ms, this.tz)).getUTCHours() };
+      const a = combineChannel(parts, key, { ...opts, ...extra });
+      if (a) out.push(a);
+    }
+    return out;
+  }
+
+  private options(analyzer: string, channel: string, unit: string, periodS: number): AggregateOptions {
+    const rule = this.validity(analyzer);
+    return { minValid: requiredValid(rule, periodS), invalidFlag: rule.invalidFlag, energy: this.energy(analyzer, channel, unit), note: (valid) => validityNote(rule, periodS, valid) };
+  }
+
+  private validSamples(from: number, to: number): Map<string, number[]> {
+    const m = new Map<string, number[]>();
+    for (const r of effectiveReadingsBetween(this.db, from, to)) {
+      if (r.flag !== "N" || r.value === null || !Number.isFinite(r.value)) continue;
+      const k = `${r.analyzer}\u0000${r.channel}`;
+      m.set(k, [...(m.get(k) ?? []), r.value]);
+    }
+    return m;
+  }
+
+  private save(aggs: readonly Aggregate[]): void {
+    const t = Date.now();
+    for (const a of aggs) this.upsert.run({ ...a, stats: undefined, note: undefined, now: t, statsJson: a.stats ? JSON.stringify(a.stats) : null, noteText: a.note ?? null });
+  }
+
+  /** Start of the first data (reading or source aggregate) at or after `t`, or null. */
+  private nextDataFrom(periodS: number, t: number): number | null {
+    const src = sourcePeriod(periodS);
+    const from = Number.isFinite(t) ? t : Number.MIN_SAFE_INTEGER;
+    if (src === null) return (this.db.prepare("SELECT MIN(ts) AS t FROM readings WHERE ts >= ?").get(from) as { t: number | null }).t;
+    return (this.db.prepare("SELECT MIN(period_start) AS t FROM aggregates WHERE period_s = ? AND period_start >= ?").get(src, from) as { t: number | null }).t;
+  }
+
+  private cursor(periodS: number): number | null {
+    return (this.db.prepare("SELECT next_start FROM aggregate_cursor WHERE period_s = ?").get(periodS) as { next_start: number } | undefined)?.next_start ?? null;
+  }
+
+  private recomputeDirty(periodS: number, cursor: number): Aggregate[] {
+    const dirty = (this.db.prepare("SELECT period_start AS s FROM aggregate_dirty WHERE period_s = ? ORDER BY period_start").all(periodS) as { s: number }[]).map((r) => r.s);
+    const out: Aggregate[] = [];
+    const del = this.db.prepare("DELETE FROM aggregate_dirty WHERE period_s = ? AND period_start = ?");
+    for (const start of dirty) {
+      del.run(periodS, start);
+      if (start >= cursor) continue; // not closed yet: it will be computed when it closes
+      const fresh = this.compute(periodS, start);
+      const old = new Map(this.list(periodS, start, start + 1).map((a) => [`${a.analyzer}\u0000${a.channel}`, a]));
+      if (fresh.every((a) => same(a, old.get(`${a.analyzer}\u0000${a.channel}`)))) continue;
+      this.save(fresh);
+      out.push(...fresh);
+      // Whatever is built from this period is now stale too.
+      for (const dep of this.cursorLengths()) if (sourcePeriod(dep) === periodS) this.markDirty(dep, periodStartOf(start, dep, this.tz));
+    }
+    return out;
+  }
+
+  private cursorLengths(): number[] {
+    return (this.db.prepare("SELECT period_s AS p FROM aggregate_cursor ORDER BY period_s").all() as { p: number }[]).map((r) => r.p);
+  }
+
+  markDirty(periodS: number, start: number): void {
+    this.db.prepare("INSERT OR IGNORE INTO aggregate_dirty (period_s, period_start) VALUES (?, ?)").run(periodS, start);
+  }
+
+  /** After readings are stored: the closed minutes they fall in are recomputed at the next close. */
+  noteStored(rows: readonly { ts: number }[]): void {
+    const c = this.cursor(60);
+    if (c === null) return;
+    for (const r of rows) if (r.ts < c) this.markDirty(60, periodStartOf(r.ts, 60, this.tz));
+  }
+
+  /** After flags changed for from ≤ ts < to (a manual flag): every closed minute in it is recomputed. */
+  markDirtyRange(from: number, to: number): number {
+    const c = this.cursor(60);
+    if (c === null) return 0;
+    let n = 0;
+    for (let s = periodStartOf(from, 60, this.tz); s < Math.min(to, c); s += 60_000, n++) this.markDirty(60, s);
+    return n;
   }
 
   /** Start of the oldest period not closed yet (its readings are still needed), or null. */
@@ -85,13 +214,11 @@ export class AggregateStore {
   }
 
   list(periodS: number, from: number, to: number): Aggregate[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT analyzer, channel, period_s AS periodS, period_start AS periodStart, code, unit, min, avg, max, count, total, flag
-           FROM aggregates WHERE period_s = ? AND period_start >= ? AND period_start < ? ORDER BY period_start, analyzer, channel`,
-        )
-        .all(periodS, from, to) as Aggregate[]
-    );
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM aggregates WHERE period_s = ? AND period_start >= ? AND period_start < ? ORDER BY period_start, analyzer, channel`).all(periodS, from, to) as Row[]).map(toAggregate);
+  }
+
+  /** Every stored aggregate of a code starting at `start`, any period length (for `trace`). */
+  byCodeAt(code: string, start: number): Aggregate[] {
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM aggregates WHERE code = ? AND period_start = ? ORDER BY period_s, analyzer, channel`).all(code, start) as Row[]).map(toAggregate);
   }
 }

@@ -1,0 +1,81 @@
+// Screening in the flow poll → store → qc → aggregate: readings are screened right after they
+// are stored (in the same transaction, behind a savepoint so a QC failure never costs a
+// reading), and anything left unscreened by a crash is screened before the next aggregation.
+// The engine keeps each channel's recent history in memory; after a restart the stuck and
+// spike checks start afresh (a few readings later they are back to full strength).
+import type { StationConfig } from "../../config/schema.js";
+import type { Db } from "../store/db.js";
+import type { StoredReading } from "../types.js";
+import { pmCheck, rulesLookup } from "./config.js";
+import { nextHistory, PM10, PM25, screen, type ChannelHistory, type PmCheck, type QcHit } from "./rules.js";
+import { QcStore, windowCovers, windowRule, type QcWindow } from "./store.js";
+
+const CATCH_UP_CHUNK = 5000;
+
+export class QcEngine {
+  readonly store: QcStore;
+  private readonly rules;
+  private readonly pm: PmCheck | null;
+  private readonly history = new Map<string, ChannelHistory>();
+  /** Latest normal PM value by code, from any analyzer. */
+  private readonly latestPm = new Map<string, { code: string; ts: number; value: number }>();
+
+  constructor(
+    private readonly db: Db,
+    cfg: StationConfig,
+  ) {
+    this.store = new QcStore(db);
+    this.rules = rulesLookup(cfg);
+    this.pm = pmCheck(cfg);
+  }
+
+  /**
+   * Screens everything stored after the cursor. `justStored` is the batch the caller has just
+   * inserted: when it follows the cursor it is used as is, without reading it back.
+   * Returns the number of readings screened.
+   */
+  process(justStored?: readonly StoredReading[]): number {
+    return this.db.transaction(() => {
+      const cursor = this.store.cursor();
+      if (justStored?.length && justStored[0].id === cursor + 1) return this.screenRows(justStored);
+      let n = 0;
+      for (;;) {
+        const rows = this.db.prepare("SELECT * FROM readings WHERE id > ? ORDER BY id LIMIT ?").all(this.store.cursor(), CATCH_UP_CHUNK) as StoredReading[];
+        if (!rows.length) return n;
+        n += this.screenRows(rows);
+      }
+    })();
+  }
+
+  private screenRows(rows: readonly StoredReading[]): number {
+    let minTs = Infinity;
+    for (const r of rows) if (r.ts < minTs) minTs = r.ts;
+    const windows: QcWindow[] = this.store.windowsFrom(minTs);
+    for (const r of rows) {
+      const hits: QcHit[] = [];
+      for (const w of windows) if (windowCovers(w, r)) hits.push({ flag: w.flag, rule: windowRule(w), reason: w.reason });
+      if (r.value !== null && Number.isFinite(r.value)) hits.push(...this.screenValue(r as StoredReading & { value: number }, hits.length === 0));
+      if (hits.length) this.store.addFlags(r.id, hits);
+    }
+    this.store.setCursor(rows[rows.length - 1].id);
+    return rows.length;
+  }
+
+  private screenValue(r: StoredReading & { value: number }, noWindow: boolean): QcHit[] {
+    const key = `${r.analyzer}\u0000${r.channel}`;
+    const history = this.history.get(key) ?? { last: null, run: null };
+    const partnerCode = r.code === PM25 ? PM10 : r.code === PM10 ? PM25 : null;
+    const hits = screen(r, {
+      rules: this.rules(r.analyzer, r.channel, r.code, r.unit),
+      history,
+      partner: partnerCode && this.pm ? (this.latestPm.get(partnerCode) ?? null) : null,
+      pm: this.pm,
+    });
+    const normal = r.flag === "N" && noWindow && hits.length === 0;
+    this.history.set(key, nextHistory(history, r, normal));
+    // The PM partner is the latest value the instrument itself called normal, screened or not:
+    // an inconsistent pair must flag both of its values.
+    if (partnerCode && r.flag === "N" && noWindow) this.latestPm.set(r.code, { code: r.code, ts: r.ts, value: r.value });
+    return hits;
+  }
+}
