@@ -34,6 +34,7 @@ import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
 import { prune, type RetentionResult } from "./store/retention.js";
+import { storeBatch } from "./store/ingest.js";
 
 export interface AgentOptions {
   log?: Logger;
@@ -309,20 +310,7 @@ export class Agent {
     const rows = this.queue;
     const db = this.db;
     try {
-      // One transaction: the readings, their link in the hash chain, their screening, and the
-      // closed minutes they land in (late readings) marked for recomputation.
-      db.transaction(() => {
-        const first = this.readings.maxId() + 1;
-        this.readings.insert(rows); // ids are first… in order: one writer, inside this transaction
-        const stored = rows.map((r, i) => ({ ...r, id: first + i }));
-        this.readingChain.append(stored);
-        try {
-          this.qc.process(stored); // a savepoint: a QC failure rolls back only QC, caught up later
-        } catch (err) {
-          this.log.error(`screening failed, will retry before aggregation: ${(err as Error).message}`);
-        }
-        this.aggregates.noteStored(stored);
-      })();
+      storeBatch({ db, readings: this.readings, readingChain: this.readingChain, qc: this.qc, aggregates: this.aggregates, log: this.log }, rows);
       this.queue = [];
     } catch (err) {
       // Disk full or I/O error: keep the readings and try again; never drop them silently.

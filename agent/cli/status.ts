@@ -63,7 +63,7 @@ export function registerStatus(program: Command): void {
           a.id,
           c?.channel,
           c?.code,
-          c ? (c.value === null ? "-" : `${Number(c.value.toPrecision(7))} ${c.unit}`) : "no reading yet",
+          c ? (c.value === null ? "-" : `${Number(c.value.toPrecision(7))} ${c.unit}`) : "no reading in 7 days",
           c?.flag,
           c?.state,
           c ? age(c.ageS) : null,
