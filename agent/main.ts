@@ -33,11 +33,16 @@ import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
+import { StationGpio, ledPattern, type GpioClass } from "./health/gpio.js";
+import { maintenanceOff, maintenanceOn } from "./qc/actions.js";
+import type { AnalyzerStats } from "./bus/poller.js";
 import { prune, type RetentionResult } from "./store/retention.js";
 import { storeBatch } from "./store/ingest.js";
 
 export interface AgentOptions {
   log?: Logger;
+  /** Loads the GPIO class (default: onoff's); tests pass a stand-in, there being no pins off a Pi. */
+  loadGpio?: () => Promise<GpioClass>;
   /** Listen on the control socket (default true). */
   control?: boolean;
 }
@@ -102,6 +107,7 @@ export class Agent {
   readonly startedAt = Date.now();
   private lastIngestAt = Date.now();
   private sd: SdNotify | null = null;
+  private gpio: StationGpio | null = null;
   overrides!: OverrideStore;
   private live: LiveUploads | null = null;
 
@@ -190,6 +196,19 @@ export class Agent {
     }
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
+    this.gpio = new StationGpio(cfg.gpio, {
+      log: this.log.child("gpio"),
+      onDoor: (open) => this.onDoor(open),
+      onPowerCycle: (analyzer, offS) =>
+        this.audit.append({ actor: "agent", action: "analyzer.power_cycle", reason: "the analyzer stopped answering", details: { analyzer, off_s: offS } }),
+      lastOk: (analyzer) => this.pollerStats(analyzer)?.lastOk ?? null,
+      pattern: () =>
+        ledPattern({
+          analyzersFailing: cfg.analyzers.filter((a) => (this.pollerStats(a.id)?.consecutiveFailures ?? 0) > 0).length,
+          platformsDown: [...this.sessions.values()].filter((s) => !s.state().connected).length,
+        }),
+    }, this.opts.loadGpio);
+    await this.gpio.start();
     this.timers.push(setInterval(() => this.closePeriods(), 1000));
     this.live = new LiveUploads(this.sessions.values(), {
       realtime: (platform, intervalS) => this.queueRealtime(platform, intervalS),
@@ -211,6 +230,7 @@ export class Agent {
   /** Graceful stop: readings in hand are committed, connections and the database closed. */
   async stop(): Promise<void> {
     this.sd?.stop();
+    this.gpio?.stop();
     for (const t of this.timers) clearInterval(t);
     this.live?.stop();
     this.timers.length = 0;
@@ -242,6 +262,34 @@ export class Agent {
 
   status(): AgentStatus {
     return collectStatus(this);
+  }
+
+  private pollerStats(analyzer: string): AnalyzerStats | undefined {
+    for (const p of this.pollers) {
+      const s = p.stats()[analyzer];
+      if (s) return s;
+    }
+    return undefined;
+  }
+
+  /**
+   * The door contact puts the whole station in maintenance while the door is open (data flagged
+   * M), audited like a technician's `maintenance on`. Closing the door ends only the maintenance
+   * the door started: one a technician started by hand stays until they end it.
+   */
+  private onDoor(open: boolean): void {
+    const deps = {
+      db: this.db!, qc: this.qc.store, audit: this.audit, analyzers: this.cfg.analyzers.map((a) => a.id),
+      markDirty: (from: number, to: number) => this.aggregates.markDirtyRange(from, to),
+    };
+    const actor = "door-contact";
+    try {
+      if (open) maintenanceOn(deps, { analyzer: null, reason: "station door opened", actor });
+      else if (this.qc.store.windows({ kind: "maintenance", open: true }).some((w) => w.analyzer === null && w.actor === actor))
+        maintenanceOff(deps, { analyzer: null, reason: "station door closed", actor });
+    } catch (err) {
+      this.log.info(`door ${open ? "opened" : "closed"}: ${(err as Error).message}`);
+    }
   }
 
   /**
