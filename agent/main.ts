@@ -1,7 +1,7 @@
 // The composition root: builds every module from the config, starts them in flow order
 // (store → poll → aggregate → outbox → platforms → control) and stops them in reverse.
 import type { LoadedConfig } from "../config/load.js";
-import type { StationConfig } from "../config/schema.js";
+import { isHj212Platform, type StationConfig } from "../config/schema.js";
 import { getDriver } from "../drivers/index.js";
 import { AggregateStore } from "./aggregate/store.js";
 import { periodsToClose } from "./aggregate/periods.js";
@@ -23,6 +23,8 @@ import { UPLOAD_CN } from "./types.js";
 import { Outbox, type NewPacket } from "./uplink/outbox.js";
 import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
 import { PlatformSession } from "./uplink/session.js";
+import { HttpUplink } from "./uplink/http.js";
+import type { Uplink } from "./uplink/delivery.js";
 import { RequestHandler, type AuditSink } from "./uplink/commands.js";
 import { LiveUploads } from "./uplink/live.js";
 import { OverrideStore } from "./uplink/overrides.js";
@@ -38,6 +40,7 @@ import { maintenanceOff, maintenanceOn } from "./qc/actions.js";
 import type { AnalyzerStats } from "./bus/poller.js";
 import { prune, type RetentionResult } from "./store/retention.js";
 import { storeBatch } from "./store/ingest.js";
+import { boundPending, diskLevel, freePercent, RawThrottle, type DiskLevel } from "./store/disk-guard.js";
 
 export interface AgentOptions {
   log?: Logger;
@@ -89,7 +92,8 @@ export class Agent {
   qc!: QcEngine;
   /** Hash chain over stored readings (audit/readings-chain.ts). */
   readingChain!: ReadingChain;
-  readonly sessions = new Map<string, PlatformSession>();
+  /** One uplink per enabled platform: an HJ 212 session, or JSON over HTTP. */
+  readonly sessions = new Map<string, Uplink>();
   readonly pollers: BusPoller[] = [];
   private control: ControlServer | null = null;
   private readonly controlHandlers = new Map<string, ControlHandler>([
@@ -108,6 +112,11 @@ export class Agent {
   private lastIngestAt = Date.now();
   private sd: SdNotify | null = null;
   private gpio: StationGpio | null = null;
+  /** How full the data disk is (disk-guard.ts); checked every minute. */
+  disk: DiskLevel = "ok";
+  private readonly rawThrottle = new RawThrottle();
+  /** Readings lost because the database could not take them for too long. */
+  unstoredDropped = 0;
   overrides!: OverrideStore;
   private live: LiveUploads | null = null;
 
@@ -173,6 +182,11 @@ export class Agent {
       }),
     });
     for (const p of cfg.platforms.filter((p) => p.enabled)) {
+      if (!isHj212Platform(p)) {
+        // JSON over HTTP: same outbox and cursor; no requests come down, so no overrides either.
+        this.sessions.set(p.id, new HttpUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz }));
+        continue;
+      }
       this.overrides.applyTo(p);
       const s = new PlatformSession(p, {
         outbox: this.outbox, events: this.events, log: uplinkLog, stationMn: cfg.station.mn,
@@ -215,6 +229,8 @@ export class Agent {
       status: (platform) => this.queueStatus(platform),
     });
     this.live.start();
+    this.checkDisk();
+    this.timers.push(setInterval(() => this.checkDisk(), 60_000));
     // Retention a minute after start (not in the way of start-up), then every 6 hours.
     const retention = () => void this.runRetention();
     this.timers.push(setTimeout(retention, 60_000), setInterval(retention, 6 * 3600_000));
@@ -262,6 +278,20 @@ export class Agent {
 
   status(): AgentStatus {
     return collectStatus(this);
+  }
+
+  /** Watches the data disk: low is worth an alarm, critical thins raw readings (disk-guard.ts). */
+  checkDisk(freePct = freePercent(dirname(this.cfg.storage.path))): DiskLevel {
+    if (freePct === null) return this.disk;
+    const level = diskLevel(freePct);
+    if (level !== this.disk) {
+      const msg = `data disk ${freePct.toFixed(1)} % free: ${level}`;
+      if (level === "critical") this.log.error(`${msg}; raw readings now kept at one per channel per minute (aggregates unaffected)`);
+      else if (level === "low") this.log.warn(msg);
+      else this.log.info(msg);
+      this.disk = level;
+    }
+    return level;
   }
 
   private pollerStats(analyzer: string): AnalyzerStats | undefined {
@@ -345,7 +375,7 @@ export class Agent {
   /** Polled readings are committed in batches; nothing else touches them before that. */
   private ingest(rows: Reading[]): void {
     this.lastIngestAt = Date.now();
-    this.queue.push(...rows);
+    this.queue.push(...(this.disk === "critical" ? this.rawThrottle.filter(rows) : rows));
     const ms = this.cfg.storage.batch_ms;
     if (ms === 0) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), ms);
@@ -361,8 +391,11 @@ export class Agent {
       storeBatch({ db, readings: this.readings, readingChain: this.readingChain, qc: this.qc, aggregates: this.aggregates, log: this.log }, rows);
       this.queue = [];
     } catch (err) {
-      // Disk full or I/O error: keep the readings and try again; never drop them silently.
-      this.log.error(`cannot store ${rows.length} readings, will retry: ${(err as Error).message}`);
+      // Disk full or I/O error: keep the readings and try again. The backlog is bounded; what
+      // goes beyond it is counted and logged, never dropped silently.
+      const lost = boundPending(this.queue);
+      this.unstoredDropped += lost;
+      this.log.error(`cannot store ${this.queue.length} readings, will retry: ${(err as Error).message}`, lost ? { dropped: lost, droppedTotal: this.unstoredDropped } : undefined);
       if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 1000);
       return;
     }

@@ -1,5 +1,6 @@
 // Register words ↔ numbers for each type × word order × scale, both directions (style.md §1:
 // one piece of data serves reading and writing). Pure: the poller decodes, the simulator encodes.
+import { formatHj212Time, parseHj212Time } from "../agent/time.js";
 import { registerCount, type RegisterType, type WordOrder } from "./types.js";
 
 /** Bytes of a value in "ABCD" (big-endian) order, rearranged to the wire order, and back (an involution). */
@@ -105,4 +106,28 @@ export function wordsToBuffer(words: Uint16Array | readonly number[]): Buffer {
   const buf = Buffer.alloc(words.length * 2);
   words.forEach((w, i) => buf.writeUInt16BE(w & 0xffff, i * 2));
   return buf;
+}
+
+/** Registers of a BCD time (instruments.md §3: `YY MM | DD hh | mm ss`, YY = year − 2000). */
+export const BCD_TIME_REGISTERS = 3;
+
+/**
+ * Three BCD registers `YY MM | DD hh | mm ss` in the instrument's local time `tz` → ms since the epoch,
+ * or null when they are not a valid time (a nibble above 9, month 13, or all zero: no sample yet).
+ */
+export function decodeBcdTime(words: Uint16Array | readonly number[], tz: string): number | null {
+  if (words.length < BCD_TIME_REGISTERS) return null;
+  const digits = Array.from(words.slice(0, BCD_TIME_REGISTERS), (w) => (w & 0xffff).toString(16).padStart(4, "0")).join("");
+  if (!/^\d{12}$/.test(digits)) return null;
+  try {
+    return parseHj212Time(`20${digits}`, tz);
+  } catch {
+    return null;
+  }
+}
+
+/** ms since the epoch → three BCD registers in local time `tz` (years 2000-2099). */
+export function encodeBcdTime(ms: number, tz: string): number[] {
+  const digits = formatHj212Time(ms, tz).slice(2); // YYMMDDhhmmss
+  return [0, 4, 8].map((i) => parseInt(digits.slice(i, i + 4), 16));
 }

@@ -9,6 +9,7 @@ import type {
   RegisterFc,
   RegisterStateDef,
   RegisterType,
+  SampleTimeDef,
   StateDef,
   StateFlag,
   WordOrder,
@@ -53,13 +54,17 @@ export function register(input: {
 
 /** A command that writes a coil: ON starts it, OFF ends it. */
 export const coil = (address: number, description?: string): CommandDef => ({ kind: "coil", address, description });
-/** A command that writes one value to a holding register. */
-export const writeRegister = (address: number, value: number, description?: string): CommandDef => ({
+/** A command that writes one value to a holding register; with params "clock" the time now follows it (FC16). */
+export const writeRegister = (address: number, value: number, description?: string, params?: "clock"): CommandDef => ({
   kind: "register",
   address,
   value,
   description,
+  ...(params ? { params } : {}),
 });
+
+/** A sample time of 3 BCD registers (instruments.md §3), for a field's `sampleTime`. */
+export const bcdTime = (fc: RegisterFc, address: number): SampleTimeDef => ({ fc, address, type: "bcd-time" });
 
 export interface DriverInput {
   id: string;
@@ -69,6 +74,7 @@ export interface DriverInput {
   fields: FieldDef[];
   states?: StateDef[];
   commands?: Record<string, CommandDef>;
+  fromConfig?: boolean;
 }
 
 /** Problems with a definition, as "id: path message" strings; empty when it is sound. */
@@ -85,6 +91,9 @@ export function checkDefinition(d: DriverInput): string[] {
     if (!Number.isInteger(f.address) || f.address < 0 || f.address + registerCount(f.type) > 65536)
       err(`fields[${i}].address`, "must fit in 0..65535 with its length");
     if (!(f.scale !== 0 && Number.isFinite(f.scale))) err(`fields[${i}].scale`, "must be a finite non-zero number");
+    if (f.sampleTime && !(Number.isInteger(f.sampleTime.address) && f.sampleTime.address >= 0 && f.sampleTime.address + 3 <= 65536))
+      err(`fields[${i}].sampleTime.address`, "must fit in 0..65535 with its 3 registers");
+    if (f.codeFrom && !d.fields.some((g) => g.channel === f.codeFrom!.channel)) err(`fields[${i}].codeFrom.channel`, `"${f.codeFrom.channel}" is no field`);
   });
   (d.states ?? []).forEach((s, i) => {
     if (!Number.isInteger(s.address) || s.address < 0 || s.address > 65535) err(`states[${i}].address`, "must be 0..65535");

@@ -2,7 +2,9 @@
 // configured bus, every analyzer of that bus a slave. Used by tests, the demo, and installers who
 // want to try a config without instruments. Modbus TCP and RTU framing live in sim/tcp.ts and sim/rtu.ts.
 import type { StationConfig } from "../config/schema.js";
-import { getDriver } from "./index.js";
+import { configureDriver } from "./configure.js";
+import { getDriver, getModbusDriver } from "./index.js";
+import { AsciiSimDevice, serveAscii } from "./sim/ascii.js";
 import { SimulatedDevice, type SlaveControls, type WriteRecord } from "./sim/model.js";
 import { serveRtu } from "./sim/rtu.js";
 import { serveTcp, type SimServer } from "./sim/tcp.js";
@@ -10,6 +12,7 @@ import { serveTcp, type SimServer } from "./sim/tcp.js";
 export { SimulatedDevice, type SlaveControls, type WriteRecord } from "./sim/model.js";
 export { serveTcp } from "./sim/tcp.js";
 export { serveRtu, crc16 } from "./sim/rtu.js";
+export { AsciiSimDevice, serveAscii } from "./sim/ascii.js";
 
 /** The slaves of one bus, controlled by slave (unit) id. */
 export class ModbusSimulator {
@@ -68,16 +71,29 @@ export async function startSimulation(config: StationConfig, opts: SimulationOpt
   const log = opts.log ?? (() => {});
   const servers = new Map<string, SimServer>();
   const buses = new Map<string, ModbusSimulator>();
-  const byAnalyzer = new Map<string, SimulatedDevice>();
+  const byAnalyzer = new Map<string, SlaveControls>();
   try {
     for (const bus of config.buses) {
       const slaves = new Map<number, SimulatedDevice>();
-      for (const a of config.analyzers.filter((x) => x.bus === bus.id)) {
-        const def = getDriver(a.driver);
+      const onBus = config.analyzers.filter((x) => x.bus === bus.id);
+      // An ASCII instrument has its serial line to itself (agent/bus/line.ts enforces the same).
+      const ascii = onBus.map((a) => ({ a, def: getDriver(a.driver) })).find((x) => x.def?.protocol === "ascii");
+      if (ascii && ascii.def?.protocol === "ascii") {
+        if (bus.type !== "rtu" || onBus.length > 1) throw new Error(`bus ${bus.id}: an ASCII instrument needs a serial (type: rtu) line of its own`);
+        const device = new AsciiSimDevice(ascii.def, { seed: opts.seed });
+        byAnalyzer.set(ascii.a.id, device);
+        buses.set(bus.id, new ModbusSimulator(slaves));
+        servers.set(bus.id, await serveAscii(device, { path: bus.path, baud: bus.baud, parity: bus.parity, dataBits: bus.data_bits, stopBits: bus.stop_bits }, log));
+        continue;
+      }
+      for (const a of onBus) {
+        const def = getModbusDriver(a.driver);
         if (!def) throw new Error(`analyzer ${a.id}: unknown driver "${a.driver}"`);
         if (slaves.has(a.slave)) throw new Error(`bus ${bus.id}: slave ${a.slave} used twice (analyzer ${a.id})`);
         const seed = opts.seed === undefined ? undefined : (opts.seed + a.slave * 7919) >>> 0;
-        const device = new SimulatedDevice(def, { seed });
+        // The analyzer's own map (overrides applied, generic-modbus built from its registers): the poller reads the same.
+        const tz = typeof a.options.timezone === "string" ? a.options.timezone : undefined;
+        const device = new SimulatedDevice(configureDriver(a, def), { seed, tz });
         slaves.set(a.slave, device);
         byAnalyzer.set(a.id, device);
       }

@@ -1,25 +1,32 @@
-// One poller per bus: each analyzer on its own interval, every request through the bus's one
-// Transport (one request on the wire at a time). A poll that fails yields B readings for every enabled
-// channel; an analyzer that keeps failing is probed less often (doubling, capped), while its B readings
-// still come at its normal interval without touching the wire, so a dead device costs its neighbours
-// little bus time.
+// One scheduler per bus (style.md, agent/bus/): every analyzer ticks on its own interval, and its poll
+// goes through the bus's one line (line.ts), whose scheduler orders the requests: serialized with the
+// t3.5 silence on RTU, concurrent across slaves on Modbus TCP. A poll that fails yields B readings for
+// every enabled channel; an analyzer that keeps failing is probed less often (doubling, capped), while
+// its B readings still come at its normal interval without touching the wire, so a dead device costs
+// its neighbours little bus time.
 import type { AnalyzerConfig, BusConfig } from "../../config/schema.js";
-import { getDriver } from "../../drivers/index.js";
 import type { Reading } from "../types.js";
-import { BusClosedError, ModbusExceptionError } from "./errors.js";
-import { decodePoll, noAnswerReadings, planAnalyzer, type AnalyzerPlan, type PollResponse, type ResolvedState } from "./readings.js";
-import { createTransport, type BusLog, type Transport } from "./transport.js";
+import { BusClosedError } from "./errors.js";
+import { connectBus, type Line, type Polled } from "./line.js";
+import type { PollOutcome } from "./poll.js";
+import type { AsciiPort } from "./ascii-port.js";
+import type { BusLog, Transport } from "./transport.js";
 
 export type { BusLog } from "./transport.js";
+export { pollPlan, type PollOutcome } from "./poll.js";
 
 export interface PollerDeps {
   onReadings: (readings: Reading[]) => void;
   log?: BusLog;
   /** Injected transport (default: modbus-serial over the bus config). */
   transport?: Transport;
-  /** Cap of the probe back-off of a failing analyzer (ms, default 60000; never below its interval). */
+  /** Injected port for an ASCII instrument (default: serialport on the bus's path). */
+  asciiPort?: AsciiPort;
+  /** First probe back-off of a failing analyzer (ms, default 1000; never below its interval). */
+  backoffMinMs?: number;
+  /** Cap of the probe back-off (ms, default 60000; never below its interval). */
   backoffMaxMs?: number;
-  /** Transport reopen back-off, passed to createTransport. */
+  /** Transport reopen back-off. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
 }
@@ -35,42 +42,8 @@ export interface AnalyzerStats {
   nextProbeAt: number | null;
 }
 
-/** Outcome of one poll on the wire. */
-export type PollOutcome =
-  | { ok: true; readings: Reading[]; state: ResolvedState }
-  | { ok: false; readings: Reading[]; error: Error };
-
-const noLog: BusLog = { debug() {}, info() {}, warn() {}, error() {} };
-
-/**
- * Reads everything an analyzer's plan asks for, retrying each request up to `retries` times; a failure
- * becomes B readings.
- */
-export async function pollPlan(transport: Transport, plan: AnalyzerPlan, timeoutMs: number, retries = plan.analyzer.retries): Promise<PollOutcome> {
-  const { slave } = plan.analyzer;
-  const responses: PollResponse[] = [];
-  try {
-    for (const request of plan.requests) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const data = await transport.read(slave, request.fc, request.address, request.count, timeoutMs);
-          responses.push({ request, data, ts: Date.now() });
-          break;
-        } catch (e) {
-          // Retry what may succeed on a second try: timeouts, garbled answers, busy slaves (as Telegraf does).
-          const final = e instanceof BusClosedError || (e instanceof ModbusExceptionError && !e.retryable);
-          if (final || attempt >= retries) throw e;
-        }
-      }
-    }
-  } catch (e) {
-    return { ok: false, readings: noAnswerReadings(plan, Date.now()), error: e as Error };
-  }
-  return { ok: true, ...decodePoll(plan, responses) };
-}
-
 interface Slot {
-  plan: AnalyzerPlan;
+  polled: Polled;
   intervalMs: number;
   timeoutMs: number;
   nextTick: number;
@@ -81,8 +54,10 @@ interface Slot {
   stats: AnalyzerStats;
 }
 
+const noLog: BusLog = { debug() {}, info() {}, warn() {}, error() {} };
+
 export class BusPoller {
-  private transport: Transport | null = null;
+  private line: Line | null = null;
   private slots: Slot[] = [];
   private running = false;
   private readonly log: BusLog;
@@ -98,31 +73,27 @@ export class BusPoller {
   async start(): Promise<void> {
     if (this.running) return;
     const now = Date.now();
-    this.slots = this.analyzers
-      .filter((a) => a.enabled !== false)
-      .map((a) => {
-        if (a.bus !== this.bus.id) throw new Error(`analyzer ${a.id}: bus "${a.bus}" is not bus ${this.bus.id}`);
-        const driver = getDriver(a.driver);
-        if (!driver) throw new Error(`analyzer ${a.id}: unknown driver "${a.driver}"`);
-        return {
-          plan: planAnalyzer(a, driver),
-          intervalMs: a.interval_s * 1000,
-          timeoutMs: a.timeout_ms ?? this.bus.timeout_ms,
-          nextTick: now,
-          timer: null,
-          inFlight: false,
-          owed: false,
-          stats: { polls: 0, failures: 0, lastOk: null, consecutiveFailures: 0, lastError: null, nextProbeAt: null },
-        };
-      });
+    const { line, polled } = connectBus(
+      this.bus,
+      this.analyzers.filter((a) => a.enabled !== false),
+      { log: this.log, transport: this.deps.transport, asciiPort: this.deps.asciiPort, reconnectMinMs: this.deps.reconnectMinMs, reconnectMaxMs: this.deps.reconnectMaxMs },
+    );
+    this.slots = polled.map((p) => ({
+      polled: p,
+      intervalMs: p.analyzer.interval_s * 1000,
+      timeoutMs: p.analyzer.timeout_ms ?? this.bus.timeout_ms,
+      nextTick: now,
+      timer: null,
+      inFlight: false,
+      owed: false,
+      stats: { polls: 0, failures: 0, lastOk: null, consecutiveFailures: 0, lastError: null, nextProbeAt: null },
+    }));
+    this.line = line;
     this.running = true;
-    this.transport =
-      this.deps.transport ??
-      createTransport(this.bus, { log: this.log, reconnectMinMs: this.deps.reconnectMinMs, reconnectMaxMs: this.deps.reconnectMaxMs });
     try {
-      await this.transport.open();
+      await line.open();
     } catch (e) {
-      // Keep going: the transport reopens by itself, and until then every poll yields B readings.
+      // Keep going: the line reopens by itself, and until then every poll yields B readings.
       this.log.error((e as Error).message, { bus: this.bus.id });
     }
     for (const slot of this.slots) this.arm(slot);
@@ -132,19 +103,30 @@ export class BusPoller {
     if (!this.running) return;
     this.running = false;
     for (const slot of this.slots) if (slot.timer) clearTimeout(slot.timer);
-    await this.transport?.close();
-    this.transport = null;
+    await this.line?.close();
+    this.line = null;
   }
 
   stats(): Record<string, AnalyzerStats> {
-    return Object.fromEntries(this.slots.map((s) => [s.plan.analyzer.id, { ...s.stats }]));
+    return Object.fromEntries(this.slots.map((s) => [s.polled.analyzer.id, { ...s.stats }]));
+  }
+
+  /**
+   * One Modbus write to an analyzer polled here (a calibration command, agent/calibration), on the
+   * bus's own line: its scheduler orders it between polls, so nothing else opens the port.
+   */
+  async writeCommand(analyzerId: string, w: { fc: 5 | 6 | 16; address: number; values: number[] | boolean[] }): Promise<void> {
+    const slot = this.slots.find((s) => s.polled.analyzer.id === analyzerId);
+    const line = this.line as (Line & Partial<Pick<Transport, "write">>) | null;
+    if (!slot || !line || !this.running) throw new BusClosedError({ bus: this.bus.id, detail: `analyzer ${analyzerId} is not polled (now)` });
+    if (typeof line.write !== "function") throw new Error(`analyzer ${analyzerId} is not a Modbus instrument: it takes no command writes`);
+    await line.write(slot.polled.analyzer.slave, w.fc, w.address, w.values, slot.timeoutMs);
   }
 
   /** Next tick on the analyzer's fixed grid; ticks missed while the event loop was blocked are skipped, not bunched. */
   private arm(slot: Slot): void {
     if (!this.running) return;
-    const now = Date.now();
-    const delay = Math.max(0, slot.nextTick - now);
+    const delay = Math.max(0, slot.nextTick - Date.now());
     slot.timer = setTimeout(() => {
       slot.nextTick += slot.intervalMs;
       while (slot.nextTick <= Date.now()) slot.nextTick += slot.intervalMs;
@@ -154,14 +136,14 @@ export class BusPoller {
   }
 
   private async tick(slot: Slot): Promise<void> {
-    const { stats, plan } = slot;
+    const { stats, polled } = slot;
     if (slot.inFlight) {
       // Not skipped (that would be a silent interval): one poll is owed and runs when this one ends.
       slot.owed = true;
       return;
     }
     if (stats.nextProbeAt !== null && Date.now() < stats.nextProbeAt) {
-      this.emit(noAnswerReadings(plan, Date.now()));
+      this.emit(polled.noAnswer(Date.now()));
       return;
     }
     slot.inFlight = true;
@@ -169,37 +151,46 @@ export class BusPoller {
     try {
       // Retries are for a device that answered last time; a failing one gets one try per probe,
       // so it holds the bus as briefly as possible.
-      const retries = stats.consecutiveFailures > 0 ? 0 : plan.analyzer.retries;
-      outcome = await pollPlan(this.transport!, plan, slot.timeoutMs, retries);
+      outcome = await polled.poll(slot.timeoutMs, stats.consecutiveFailures > 0 ? 0 : polled.analyzer.retries);
     } finally {
       slot.inFlight = false;
     }
     if (!this.running) return;
     stats.polls++;
-    if (outcome.ok) {
-      if (stats.consecutiveFailures > 0) this.log.info("analyzer answers again", { analyzer: plan.analyzer.id, after: stats.consecutiveFailures });
-      stats.consecutiveFailures = 0;
-      stats.nextProbeAt = null;
-      stats.lastOk = outcome.readings[0]?.ts ?? Date.now();
-    } else {
-      stats.failures++;
-      stats.consecutiveFailures++;
-      stats.lastError = outcome.error.message;
-      const cap = Math.max(this.deps.backoffMaxMs ?? 60_000, slot.intervalMs);
-      const wait = Math.min(slot.intervalMs * 2 ** (stats.consecutiveFailures - 1), cap);
-      // A closed bus fails at once without touching the wire, and is not the device's fault: no back-off,
-      // so the analyzer is probed at its next tick after the port reopens.
-      const backOff = stats.consecutiveFailures > 1 && !(outcome.error instanceof BusClosedError);
-      stats.nextProbeAt = backOff ? Date.now() + wait - slot.intervalMs / 2 : null;
-      const fields = { analyzer: plan.analyzer.id, slave: plan.analyzer.slave, error: outcome.error.message, failures: stats.consecutiveFailures };
-      if (stats.consecutiveFailures === 1) this.log.warn("poll failed", fields);
-      else this.log.debug("poll failed again", backOff ? { ...fields, nextProbeInMs: wait } : fields);
-    }
+    if (outcome.ok) this.succeeded(slot, outcome.readings);
+    else this.failed(slot, outcome.error);
     this.emit(outcome.readings);
     if (slot.owed && this.running) {
       slot.owed = false;
       void this.tick(slot);
     }
+  }
+
+  private succeeded(slot: Slot, readings: Reading[]): void {
+    const { stats } = slot;
+    if (stats.consecutiveFailures > 0) this.log.info("analyzer answers again", { analyzer: slot.polled.analyzer.id, after: stats.consecutiveFailures });
+    stats.consecutiveFailures = 0;
+    stats.nextProbeAt = null;
+    stats.lastOk = readings[0]?.ts ?? Date.now();
+  }
+
+  private failed(slot: Slot, error: Error): void {
+    const { stats, polled } = slot;
+    stats.failures++;
+    stats.consecutiveFailures++;
+    stats.lastError = error.message;
+    // A closed bus fails at once without touching the wire, and is not the device's fault: no back-off,
+    // so the analyzer is probed at its next tick after the port reopens. Otherwise the second failure
+    // in a row starts the back-off: from max(interval, backoffMinMs), doubling up to the cap. The floor
+    // matters on fast polls: a 100 ms analyzer that died must not be probed ten times a second.
+    const backOff = stats.consecutiveFailures > 1 && !(error instanceof BusClosedError);
+    const first = Math.max(slot.intervalMs, this.deps.backoffMinMs ?? 1000);
+    const cap = Math.max(this.deps.backoffMaxMs ?? 60_000, slot.intervalMs);
+    const wait = Math.min(first * 2 ** (stats.consecutiveFailures - 2), cap);
+    stats.nextProbeAt = backOff ? Date.now() + wait - slot.intervalMs / 2 : null;
+    const fields = { analyzer: polled.analyzer.id, slave: polled.analyzer.slave, error: error.message, failures: stats.consecutiveFailures };
+    if (stats.consecutiveFailures === 1) this.log.warn("poll failed", fields);
+    else this.log.debug("poll failed again", backOff ? { ...fields, nextProbeInMs: wait } : fields);
   }
 
   private emit(readings: Reading[]): void {
@@ -215,20 +206,23 @@ export class BusPoller {
 export type ProbeResult = PollOutcome & { analyzer: string; source: string; durationMs: number };
 
 /** Reads an analyzer once on its own connection (for the `probe` command): readings, state or the error. */
-export async function probeOnce(analyzer: AnalyzerConfig, bus: BusConfig, opts: { transport?: Transport; log?: BusLog } = {}): Promise<ProbeResult> {
-  const driver = getDriver(analyzer.driver);
-  if (!driver) throw new Error(`analyzer ${analyzer.id}: unknown driver "${analyzer.driver}"`);
-  const plan = planAnalyzer(analyzer, driver);
-  const transport = opts.transport ?? createTransport(bus, { log: opts.log });
+export async function probeOnce(
+  analyzer: AnalyzerConfig,
+  bus: BusConfig,
+  opts: { transport?: Transport; asciiPort?: AsciiPort; log?: BusLog } = {},
+): Promise<ProbeResult> {
+  const { line, polled } = connectBus(bus, [analyzer], opts);
+  const [p] = polled;
+  const injected = opts.transport !== undefined || opts.asciiPort !== undefined;
   const started = Date.now();
-  const base = { analyzer: analyzer.id, source: plan.source };
+  const base = { analyzer: analyzer.id, source: p.source };
   try {
-    if (!opts.transport) await transport.open();
-    const outcome = await pollPlan(transport, plan, analyzer.timeout_ms ?? bus.timeout_ms);
+    if (!injected) await line.open();
+    const outcome = await p.poll(analyzer.timeout_ms ?? bus.timeout_ms, analyzer.retries);
     return { ...outcome, ...base, durationMs: Date.now() - started };
   } catch (e) {
-    return { ok: false, readings: noAnswerReadings(plan, Date.now()), error: e as Error, ...base, durationMs: Date.now() - started };
+    return { ok: false, readings: p.noAnswer(Date.now()), error: e as Error, ...base, durationMs: Date.now() - started };
   } finally {
-    if (!opts.transport) await transport.close();
+    if (!injected) await line.close();
   }
 }

@@ -1,7 +1,8 @@
 // From an analyzer's config and driver to requests, and from responses to Readings. Pure: the poller
 // and the probe command do the I/O. States are resolved by the driver's flag precedence (drivers/types.ts).
 import type { AnalyzerConfig } from "../../config/schema.js";
-import { decode, wordsToBuffer } from "../../drivers/codec.js";
+import { BCD_TIME_REGISTERS, decode, decodeBcdTime, encodeBcdTime, wordsToBuffer } from "../../drivers/codec.js";
+import { configureDriver } from "../../drivers/configure.js";
 import {
   FLAG_PRECEDENCE,
   NO_ANSWER_STATE,
@@ -12,19 +13,28 @@ import {
   type StateDef,
   type StateFlag,
 } from "../../drivers/types.js";
+import { DEFAULT_TZ } from "../time.js";
 import type { Hj212Flag, Reading } from "../types.js";
 import { planReads, type GroupingParams, type ReadItem, type ReadRequest } from "./plan.js";
 
-export type PollItem = ReadItem & ({ kind: "field"; field: FieldDef } | { kind: "state"; def: StateDef; flag: StateFlag });
+export type PollItem = ReadItem &
+  ({ kind: "field"; field: FieldDef } | { kind: "state"; def: StateDef; flag: StateFlag } | { kind: "time"; key: string });
 
 export interface AnalyzerPlan {
   analyzer: AnalyzerConfig;
+  /** The analyzer's definition: its driver with the config's overrides applied (drivers/configure.ts). */
   driver: DriverDefinition;
   /** `driver-id@version`. */
   source: string;
   /** Enabled fields, in driver order. */
   fields: FieldDef[];
   requests: ReadRequest<PollItem>[];
+  /** Zone of the instrument's clock, for sample times (options.timezone, default Asia/Shanghai). */
+  timezone: string;
+  /** Kept across polls: per channel, the raw sample time last emitted (a sample is stored once). */
+  lastSample: Map<string, string>;
+  /** Kept across polls: per channel, the code last read from the instrument (codeFrom), for B readings. */
+  codes: Map<string, string>;
 }
 
 /** One answered request: the data and when it arrived. */
@@ -55,17 +65,59 @@ function stateFlag(analyzer: AnalyzerConfig, def: StateDef): StateFlag | null {
   return override === "N" || override === "off" ? null : (override as StateFlag);
 }
 
-export function planAnalyzer(analyzer: AnalyzerConfig, driver: DriverDefinition, grouping?: Partial<GroupingParams>): AnalyzerPlan {
+/** A field is read unless the config disables it; an optional one only when the config lists it. */
+function enabled(analyzer: AnalyzerConfig, f: FieldDef): boolean {
+  const c = analyzer.channels[f.channel];
+  return f.optional ? c !== undefined && c.enabled !== false : c?.enabled !== false;
+}
+
+const timeKey = (t: { fc: number; address: number }) => `${t.fc}:${t.address}`;
+
+export function planAnalyzer(analyzer: AnalyzerConfig, driverIn: DriverDefinition, grouping?: Partial<GroupingParams>): AnalyzerPlan {
+  const driver = configureDriver(analyzer, driverIn);
   for (const name of Object.keys(analyzer.channels))
     if (!driver.fields.some((f) => f.channel === name))
       throw new Error(`analyzer ${analyzer.id}: channels.${name}: driver ${driver.id} has no such channel`);
-  const fields = driver.fields.filter((f) => analyzer.channels[f.channel]?.enabled !== false);
+  const timezone = String(analyzer.options.timezone ?? DEFAULT_TZ);
+  const fields = driver.fields.filter((f) => enabled(analyzer, f));
   const items: PollItem[] = fields.map((f) => ({ kind: "field", field: f, fc: f.fc, address: f.address, length: registerCount(f.type) }));
+  const times = new Map(fields.filter((f) => f.sampleTime).map((f) => [timeKey(f.sampleTime!), f.sampleTime!]));
+  for (const [key, t] of times) items.push({ kind: "time", key, fc: t.fc, address: t.address, length: BCD_TIME_REGISTERS });
   for (const def of driver.states) {
     const flag = stateFlag(analyzer, def);
     if (flag) items.push({ kind: "state", def, flag, fc: def.fc, address: def.address, length: 1 });
   }
-  return { analyzer, driver, source: `${driver.id}@${driver.version}`, fields, requests: planReads(items, grouping) };
+  return {
+    analyzer,
+    driver,
+    source: `${driver.id}@${driver.version}`,
+    fields,
+    requests: planReads(items, grouping),
+    timezone,
+    lastSample: new Map(),
+    codes: new Map(),
+  };
+}
+
+/**
+ * The code a channel is uploaded under: the channel's config code, else (codeFrom) the option's choice
+ * or the code the instrument reports, else the driver's default.
+ */
+function codeOf(plan: AnalyzerPlan, f: FieldDef, values?: ReadonlyMap<string, { words: Uint16Array }>): string {
+  const configured = plan.analyzer.channels[f.channel]?.code;
+  if (configured !== undefined) return configured;
+  const from = f.codeFrom;
+  if (!from) return f.code;
+  const chosen = plan.analyzer.options[from.option];
+  if (typeof chosen === "string" && chosen in from.choices) return from.choices[chosen];
+  const source = plan.fields.find((g) => g.channel === from.channel);
+  const got = source && values?.get(source.channel);
+  if (source && got) {
+    const n = decode(got.words, source.type, source.order, source.scale);
+    if (Number.isInteger(n) && n > 0 && String(n).length <= from.digits) plan.codes.set(f.channel, from.prefix + String(n).padStart(from.digits, "0"));
+    else plan.codes.delete(f.channel);
+  }
+  return plan.codes.get(f.channel) ?? f.code;
 }
 
 /** The state to report: the active state whose flag comes first in F > D > M > C > T; "ok"/N when none. */
@@ -88,9 +140,15 @@ function isActive(def: StateDef, data: Uint16Array | boolean[], offset: number):
 }
 
 /** Readings of a successful poll: one per enabled field, each with the state of the whole instrument. */
+/**
+ * Readings of a successful poll: one per enabled field, each with the state of the whole instrument.
+ * A field with a sample time gets that time as its ts, and is left out when its sample was already
+ * emitted (same raw time as last time); a time that is no valid time (no sample yet) gives value null.
+ */
 export function decodePoll(plan: AnalyzerPlan, responses: readonly PollResponse[]): { readings: Reading[]; state: ResolvedState } {
   const active: Array<{ state: string; flag: StateFlag }> = [];
   const values = new Map<string, { words: Uint16Array; ts: number }>();
+  const times = new Map<string, Uint16Array>();
   for (const r of responses) {
     for (const item of r.request.items) {
       const offset = item.address - r.request.address;
@@ -98,28 +156,41 @@ export function decodePoll(plan: AnalyzerPlan, responses: readonly PollResponse[
         if (isActive(item.def, r.data, offset)) active.push({ state: item.def.state, flag: item.flag });
       } else {
         const words = (r.data as Uint16Array).subarray(offset, offset + item.length);
-        values.set(item.field.channel, { words, ts: r.ts });
+        if (item.kind === "time") times.set(item.key, words);
+        else values.set(item.field.channel, { words, ts: r.ts });
       }
     }
   }
   const state = resolveState(active);
-  const readings = plan.fields.map((f): Reading => {
+  const readings: Reading[] = [];
+  for (const f of plan.fields) {
     const got = values.get(f.channel);
     const decoded = got ? decode(got.words, f.type, f.order, f.scale) : NaN;
-    return {
-      ts: got?.ts ?? Date.now(),
+    let ts = got?.ts ?? Date.now();
+    // A float that is NaN or infinite is no value (instruments send NaN for "not available").
+    let value = Number.isFinite(decoded) ? decoded : null;
+    const timeWords = f.sampleTime && times.get(timeKey(f.sampleTime));
+    if (timeWords) {
+      const raw = wordsToBuffer(timeWords).toString("hex");
+      if (plan.lastSample.get(f.channel) === raw) continue;
+      plan.lastSample.set(f.channel, raw);
+      const sampled = decodeBcdTime(timeWords, plan.timezone);
+      if (sampled === null) value = null;
+      else ts = sampled;
+    }
+    readings.push({
+      ts,
       analyzer: plan.analyzer.id,
       channel: f.channel,
-      code: plan.analyzer.channels[f.channel]?.code ?? f.code,
-      // A float that is NaN or infinite is no value (instruments send NaN for "not available").
-      value: Number.isFinite(decoded) ? decoded : null,
+      code: codeOf(plan, f, values),
+      value,
       unit: f.unit,
       flag: state.flag,
       state: state.state,
       raw: got ? wordsToBuffer(got.words) : null,
       source: plan.source,
-    };
-  });
+    });
+  }
   return { readings, state };
 }
 
@@ -129,7 +200,7 @@ export function noAnswerReadings(plan: AnalyzerPlan, ts: number): Reading[] {
     ts,
     analyzer: plan.analyzer.id,
     channel: f.channel,
-    code: plan.analyzer.channels[f.channel]?.code ?? f.code,
+    code: codeOf(plan, f),
     value: null,
     unit: f.unit,
     flag: NO_ANSWER_STATE.flag,
@@ -137,4 +208,24 @@ export function noAnswerReadings(plan: AnalyzerPlan, ts: number): Reading[] {
     raw: null,
     source: plan.source,
   }));
+}
+
+/** One Modbus write: FC05 a coil, FC06 one register, FC16 several. */
+export interface CommandWrite {
+  fc: 5 | 6 | 16;
+  address: number;
+  values: number[] | boolean[];
+}
+
+/**
+ * The write that runs a driver command on its analyzer (`plan.driver`, overrides applied): a coil ON
+ * (or OFF with `on: false`, to end a calibration), a register value, or a value with its parameters
+ * in one FC16 request ("clock": the time now as BCD, in the instrument's zone).
+ */
+export function commandWrite(plan: Pick<AnalyzerPlan, "driver" | "timezone">, name: string, opts: { on?: boolean; now?: number } = {}): CommandWrite {
+  const cmd = plan.driver.commands[name];
+  if (!cmd) throw new RangeError(`driver ${plan.driver.id} has no command "${name}" (has: ${Object.keys(plan.driver.commands).join(", ") || "none"})`);
+  if (cmd.kind === "coil") return { fc: 5, address: cmd.address, values: [opts.on ?? true] };
+  if (cmd.params === "clock") return { fc: 16, address: cmd.address, values: [cmd.value, ...encodeBcdTime(opts.now ?? Date.now(), plan.timezone)] };
+  return { fc: 6, address: cmd.address, values: [cmd.value] };
 }

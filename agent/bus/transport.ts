@@ -1,9 +1,12 @@
 // One Transport contract for Modbus RTU and Modbus TCP (style.md §3: one contract, several
-// implementations), implemented over modbus-serial's client. Requests are queued so that one bus has
-// one request on the wire at a time; RTU keeps the t3.5 silence between frames. A port that closes
-// (USB adapter unplugged, TCP peer gone) is reopened by itself with back-off.
+// implementations), implemented over modbus-serial's client. The bus's scheduler (scheduler.ts) orders
+// requests: one at a time with the t3.5 silence on an RTU line, concurrently across slaves on TCP.
+// A port that closes (USB adapter unplugged, TCP peer gone) is reopened by itself (reopen.ts).
 import modbusSerial from "modbus-serial";
 import type { BusConfig } from "../../config/schema.js";
+import { Reopener } from "./reopen.js";
+import { ConcurrentScheduler, SerialLineScheduler, type RequestScheduler } from "./scheduler.js";
+import { t35Ms } from "./timing.js";
 import {
   BadResponseError,
   BusClosedError,
@@ -52,6 +55,9 @@ export interface TransportOptions {
 const ModbusRTU = modbusSerial.default;
 type ModbusRTU = InstanceType<typeof ModbusRTU>;
 
+/** TCP requests in flight per connection when the bus config does not say (config/schema.ts max_in_flight). */
+export const DEFAULT_MAX_IN_FLIGHT = 8;
+
 const noLog: BusLog = { debug() {}, info() {}, warn() {}, error() {} };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -60,24 +66,33 @@ type ClientError = Error & { modbusCode?: number; errno?: unknown };
 
 export class ModbusSerialTransport implements Transport {
   readonly bus: string;
+  /** Orders the requests: serial-line timing for RTU, concurrent per-slave lanes for TCP. */
+  readonly scheduler: RequestScheduler;
   private client: ModbusRTU | null = null;
-  private wanted = false;
-  private queue: Promise<unknown> = Promise.resolve();
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private abortPending: ((reason: Error) => void) | null = null;
-  private reconnectDelay: number;
+  /** Rejecters of the requests on the wire: close() and a lost port end them at once. */
+  private readonly pending = new Set<(reason: Error) => void>();
+  private readonly reopen: Reopener;
   private readonly log: BusLog;
-  /** RTU: t3.5 silence between frames, at least 2 ms (1.75 ms above 19200 baud, Modbus over serial §2.5.1.1). */
+  /** RTU: t3.5 between frames (timing.ts); 0 on TCP. */
   private readonly gapMs: number;
 
   constructor(
     private readonly config: BusConfig,
-    private readonly opts: TransportOptions = {},
+    opts: TransportOptions = {},
   ) {
     this.bus = config.id;
     this.log = opts.log ?? noLog;
-    this.reconnectDelay = opts.reconnectMinMs ?? 1000;
-    this.gapMs = config.type === "rtu" ? Math.max(2, Math.ceil((3.5 * 11 * 1000) / config.baud)) : 0;
+    this.gapMs = config.type === "rtu" ? t35Ms(config) : 0;
+    this.scheduler = config.type === "rtu" ? new SerialLineScheduler(this.gapMs) : new ConcurrentScheduler(config.max_in_flight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.reopen = new Reopener({
+      bus: this.bus,
+      target: this.target,
+      log: this.log,
+      minMs: opts.reconnectMinMs ?? 1000,
+      maxMs: opts.reconnectMaxMs ?? 30_000,
+      connect: () => this.connect(),
+      isOpen: () => this.client !== null,
+    });
   }
 
   get isOpen(): boolean {
@@ -89,22 +104,20 @@ export class ModbusSerialTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    this.wanted = true;
+    this.reopen.wanted = true;
     try {
       await this.connect();
     } catch (e) {
-      this.scheduleReconnect();
+      this.reopen.schedule();
       throw e;
     }
   }
 
   async close(): Promise<void> {
-    this.wanted = false;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.reopen.stop();
     const client = this.client;
     this.client = null;
-    this.abortPending?.(new BusClosedError({ bus: this.bus, detail: "closed" }));
+    this.abortAll(new BusClosedError({ bus: this.bus, detail: "closed" }));
     if (client) await this.release(client);
   }
 
@@ -132,7 +145,12 @@ export class ModbusSerialTransport implements Transport {
     });
   }
 
-  /** Runs one request after the previous one finished (one request on the wire per bus). */
+  private abortAll(reason: Error): void {
+    for (const abort of [...this.pending]) abort(reason);
+    this.pending.clear();
+  }
+
+  /** Runs one request when the scheduler gives the slave its turn. */
   private enqueue<T>(
     slave: number,
     fc: number,
@@ -140,15 +158,19 @@ export class ModbusSerialTransport implements Transport {
     timeoutMs: number,
     send: (client: ModbusRTU, cb: (err: ClientError | null, value?: T) => void) => void,
   ): Promise<T> {
-    const run = async (): Promise<T> => {
+    return this.scheduler.run(slave, async (): Promise<T> => {
       const client = this.client;
-      if (!client || !client.isOpen) throw new BusClosedError({ bus: this.bus, detail: this.wanted ? "reopening" : "closed" });
+      if (!client || !client.isOpen) throw new BusClosedError({ bus: this.bus, detail: this.reopen.wanted ? "reopening" : "closed" });
       if (this.config.type === "rtu") discardReceived(client);
       let error: Error | undefined;
+      let abort: ((reason: Error) => void) | undefined;
       try {
         return await new Promise<T>((resolve, reject) => {
           // close() and a lost port end the request at once (modbus-serial would cancel its timer and never call back).
-          this.abortPending = (reason) => reject(reason);
+          abort = reject;
+          this.pending.add(reject);
+          // modbus-serial reads its timeout when the request is written, which send() does synchronously:
+          // concurrent TCP requests each keep their own.
           client.setTimeout(timeoutMs);
           send(client, (err, value) => (err ? reject(err) : resolve(value as T)));
         });
@@ -156,7 +178,7 @@ export class ModbusSerialTransport implements Transport {
         error = this.translate(e as ClientError, { bus: this.bus, slave, fc, address, timeoutMs }, client);
         throw error;
       } finally {
-        this.abortPending = null;
+        if (abort) this.pending.delete(abort);
         // RTU frames carry no transaction id: a late answer could be taken for the answer to the next
         // request of the same shape to the same slave. After a timeout, keep the line quiet a little and
         // discard what arrived meanwhile (a quarter of the timeout, at most 100 ms: dead slaves cost bus time).
@@ -164,12 +186,8 @@ export class ModbusSerialTransport implements Transport {
           await sleep(Math.min(100, Math.max(2 * this.gapMs, timeoutMs / 4)));
           discardReceived(client);
         }
-        if (this.gapMs) await sleep(this.gapMs);
       }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    });
   }
 
   private translate(e: ClientError, ctx: { bus: string; slave: number; fc: number; address: number; timeoutMs: number }, client: ModbusRTU): Error {
@@ -208,38 +226,21 @@ export class ModbusSerialTransport implements Transport {
       void this.release(client);
       throw new PortOpenError({ bus: this.bus, target: this.target, reason: classifyOpenError(e) }, { cause: e });
     }
-    if (!this.wanted) {
+    if (!this.reopen.wanted) {
       await this.release(client);
       throw new BusClosedError({ bus: this.bus, detail: "closed while opening" });
     }
     this.client = client;
-    this.reconnectDelay = this.opts.reconnectMinMs ?? 1000;
+    this.reopen.opened();
     this.log.info("bus open", { bus: this.bus, target: this.target });
   }
 
   private lost(client: ModbusRTU): void {
     if (this.client !== client) return;
     this.client = null;
-    this.abortPending?.(new BusClosedError({ bus: this.bus, detail: "port lost" }));
+    this.abortAll(new BusClosedError({ bus: this.bus, detail: "port lost" }));
     void this.release(client);
-    if (!this.wanted) return;
-    this.log.warn("bus lost, reopening", { bus: this.bus, target: this.target });
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (!this.wanted || this.reconnectTimer) return;
-    const delay = this.reconnectDelay;
-    this.reconnectDelay = Math.min(delay * 2, this.opts.reconnectMaxMs ?? 30_000);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      if (!this.wanted || this.client) return;
-      this.connect().catch((e: Error) => {
-        this.log.debug("reopen failed", { bus: this.bus, error: e.message, retryInMs: this.reconnectDelay });
-        this.scheduleReconnect();
-      });
-    }, delay);
-    this.reconnectTimer.unref?.();
+    this.reopen.lost();
   }
 
   /** Closes a client whatever its state; never rejects, never waits more than a second. */

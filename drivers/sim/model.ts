@@ -1,7 +1,8 @@
 // One simulated instrument: the register and bit tables a driver definition implies, filled with
 // plausible changing values (the fields' `sim` hints) and the controls tests use to misbehave it.
 // Values are written with codec.encode, the same data the poller decodes with.
-import { decode, encode } from "../codec.js";
+import { DEFAULT_TZ } from "../../agent/time.js";
+import { decode, encode, encodeBcdTime } from "../codec.js";
 import { registerCount, type BitFc, type DriverDefinition, type FieldDef, type RegisterFc, type StateDef } from "../types.js";
 
 /** A write the master made (calibration commands show up here). */
@@ -59,14 +60,17 @@ export class SimulatedDevice implements SlaveControls {
   private readonly holding = new Map<number, number>();
   private readonly writeLog: WriteRecord[] = [];
   private readonly noise = new Map<string, () => number>();
+  private readonly sampleTimes = new Map<string, number>();
   private readonly now: () => number;
   private readonly t0: number;
+  private readonly tz: string;
 
   constructor(
     readonly definition: DriverDefinition,
-    opts: { seed?: number; now?: () => number } = {},
+    opts: { seed?: number; now?: () => number; tz?: string } = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.tz = opts.tz ?? DEFAULT_TZ;
     this.t0 = this.now();
     const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
     for (const f of definition.fields) this.noise.set(f.channel, prng(seed ^ hash(f.channel)));
@@ -97,6 +101,22 @@ export class SimulatedDevice implements SlaveControls {
     this.exceptionCode = code;
   }
 
+  /**
+   * Pin the sample time a field with `sampleTime` reports (null: back to the default, the start of the
+   * current sampling cycle of `sim.sample_every_s`, default one hour, as a water analyzer measures hourly).
+   */
+  setSampleTime(channel: string, ms: number | null): void {
+    if (!this.definition.fields.some((f) => f.channel === channel && f.sampleTime))
+      throw new Error(`${this.definition.id} has no channel "${channel}" with a sample time`);
+    if (ms === null) this.sampleTimes.delete(channel);
+    else this.sampleTimes.set(channel, ms);
+  }
+
+  sampleTimeOf(f: FieldDef): number {
+    const every = (f.sim?.sample_every_s ?? 3600) * 1000;
+    return this.sampleTimes.get(f.channel) ?? Math.floor(this.now() / every) * every;
+  }
+
   lastServed(channel: string): number | undefined {
     return this.served.get(channel);
   }
@@ -105,12 +125,17 @@ export class SimulatedDevice implements SlaveControls {
     return [...this.writeLog];
   }
 
-  /** The states active now: the forced one, plus any whose same-named command coil is ON (e.g. "zero"). */
+  /**
+   * The states active now: the forced one, plus any whose same-named command is in force: its coil ON
+   * (e.g. "zero"), or its value the last one written to its register (e.g. water-dbs "zero-check").
+   */
   activeStates(): Set<string> {
     const active = new Set<string>();
     if (this.forced) active.add(this.forced);
-    for (const [name, cmd] of Object.entries(this.definition.commands))
+    for (const [name, cmd] of Object.entries(this.definition.commands)) {
       if (cmd.kind === "coil" && this.coils.get(cmd.address) === true) active.add(name);
+      if (cmd.kind === "register" && this.holding.get(cmd.address) === cmd.value) active.add(name);
+    }
     return active;
   }
 
@@ -158,6 +183,14 @@ export class SimulatedDevice implements SlaveControls {
         if (at >= 0 && at < count) words[at] = w;
       });
       if (f.address >= address && f.address + n <= address + count) this.served.set(f.channel, decode(encoded, f.type, f.order, f.scale));
+    }
+    for (const f of this.definition.fields) {
+      const t = f.sampleTime;
+      if (!t || t.fc !== fc || t.address + 3 <= address || t.address >= address + count) continue;
+      encodeBcdTime(this.sampleTimeOf(f), this.tz).forEach((w, i) => {
+        const at = t.address + i - address;
+        if (at >= 0 && at < count) words[at] = w;
+      });
     }
     if (fc === 3) for (const [a, v] of this.holding) if (a >= address && a < address + count) words[a - address] = v;
     return words;

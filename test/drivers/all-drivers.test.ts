@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { getDriver, listDrivers } from "../../drivers/index.js";
 import { decode, encode } from "../../drivers/codec.js";
 import { checkDefinition } from "../../drivers/define.js";
+import { checkAsciiDefinition } from "../../drivers/define-ascii.js";
+import { AsciiSimDevice } from "../../drivers/sim/ascii.js";
+import { parseRecord } from "../../agent/bus/ascii.js";
 import { FLAG_PRECEDENCE, registerCount } from "../../drivers/types.js";
 
 const driversDir = fileURLToPath(new URL("../../drivers/", import.meta.url));
@@ -25,7 +28,7 @@ test("ids are unique and kebab-case; getDriver finds each", () => {
 });
 
 /** The files of drivers/ that are not drivers; every other .ts file there must be one. */
-const INFRASTRUCTURE = new Set(["index.ts", "types.ts", "codec.ts", "define.ts", "simulate.ts"]);
+const INFRASTRUCTURE = new Set(["index.ts", "types.ts", "codec.ts", "define.ts", "define-ascii.ts", "configure.ts", "simulate.ts"]);
 
 test("registry is complete: every driver file in drivers/ is in index.ts, under its file name", async () => {
   const files = readdirSync(driversDir).filter((f) => f.endsWith(".ts") && !INFRASTRUCTURE.has(f));
@@ -41,6 +44,7 @@ test("registry is complete: every driver file in drivers/ is in index.ts, under 
 });
 
 for (const d of drivers) {
+  if (d.protocol !== "modbus") continue; // the ASCII kind has its own checks below
   test(`${d.id}: definition is sound`, () => {
     assert.deepEqual(checkDefinition(d), []);
     assert.ok(d.version >= 1 && d.models.length > 0 && d.description.length > 0);
@@ -74,5 +78,37 @@ for (const d of drivers) {
         assert.ok(!used.has(key), `${f.channel} overlaps ${used.get(key)} at FC${f.fc} ${f.address + i}`);
         used.set(key, f.channel);
       }
+  });
+}
+
+// The ASCII kind: sound definition, every state a valid flag, and simulator record → parse round-trips
+// every field and every state (the simulator and the poller read the same definition).
+for (const d of drivers) {
+  if (d.protocol !== "ascii") continue;
+  test(`${d.id} (ascii): definition is sound`, () => {
+    assert.deepEqual(checkAsciiDefinition(d), []);
+    assert.ok(d.version >= 1 && d.models.length > 0 && d.description.length > 0 && d.request.length > 0);
+    assert.deepEqual(d.channels.map((c) => c.name), d.fields.map((f) => f.channel));
+    for (const s of d.states) assert.ok((FLAG_PRECEDENCE as readonly string[]).includes(s.flag), `${s.state}: ${s.flag}`);
+    const columns = [...d.fields.map((f) => f.index), ...d.states.map((s) => s.index)];
+    assert.equal(new Set(columns).size, columns.length, "column positions do not overlap");
+  });
+
+  test(`${d.id} (ascii): simulated record → parse round-trips every field and state`, () => {
+    const sim = new AsciiSimDevice(d, { seed: 1 });
+    for (const f of d.fields) sim.set(f.channel, f.sim?.base ?? 1);
+    for (const withHeader of [true, false]) {
+      const [header, line] = sim.record();
+      const parsed = parseRecord(d, withHeader ? [header, line] : [line]);
+      for (const f of d.fields) {
+        const v = f.sim?.base ?? 1;
+        assert.ok(Math.abs(parsed.values.get(f.channel)! - v) <= Math.abs(v) * 1e-3 + Math.abs(f.scale) * 1e-3, `${f.channel}: ${v} → ${parsed.values.get(f.channel)}`);
+      }
+      assert.deepEqual(parsed.active, []);
+    }
+    for (const s of d.states) {
+      sim.force(s.state);
+      assert.deepEqual(parseRecord(d, sim.record()).active.map((a) => a.state), [s.state]);
+    }
   });
 }

@@ -5,11 +5,11 @@ import { SimulatedDevice, crc16 } from "../../drivers/simulate.js";
 import { handlePdu } from "../../drivers/sim/pdu.js";
 import { rtuFrame } from "../../drivers/sim/rtu.js";
 import { bit, coil, defineModbusDriver, int16, register, uint16 } from "../../drivers/define.js";
-import { getDriver } from "../../drivers/index.js";
+import { getModbusDriver } from "../../drivers/index.js";
 import { decodePoll, planAnalyzer, resolveState } from "../../agent/bus/readings.js";
 import { analyzerSchema } from "../../config/schema.js";
 
-const t400 = getDriver("teledyne-t400")!;
+const t400 = getModbusDriver("teledyne-t400")!;
 
 // A made-up instrument exercising register states (instruments.md §3 style status word and §4 bit mask).
 const synthetic = defineModbusDriver({

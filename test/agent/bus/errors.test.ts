@@ -69,8 +69,8 @@ test("a serial port already in use is reported as busy", { skip: socatMissing() 
 
 test("close() ends a request in flight at once with BusClosedError", async () => {
   const { SimulatedDevice, serveTcp } = await import("../../../drivers/simulate.js");
-  const { getDriver } = await import("../../../drivers/index.js");
-  const dead = new SimulatedDevice(getDriver("teledyne-t400")!);
+  const { getModbusDriver } = await import("../../../drivers/index.js");
+  const dead = new SimulatedDevice(getModbusDriver("teledyne-t400")!);
   dead.dead(true);
   const server = await serveTcp(new Map([[1, dead]]), { host: "127.0.0.1", port: 0 });
   const t = createTransport({ id: "tcp1", type: "tcp", host: "127.0.0.1", port: server.port, timeout_ms: 100 });

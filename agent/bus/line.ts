@@ -1,0 +1,92 @@
+// A bus's line and what polls each analyzer on it, picked by the drivers' kind: Modbus analyzers share
+// a Modbus transport (RTU or TCP), an ASCII instrument gets the serial port (an rtu bus's path and line
+// settings) to itself. The poller and the probe command see only `Line` and `Polled`.
+import type { AnalyzerConfig, BusConfig } from "../../config/schema.js";
+import { getDriver } from "../../drivers/index.js";
+import type { Driver } from "../../drivers/types.js";
+import type { Reading } from "../types.js";
+import { SerialAsciiPort, type AsciiPort } from "./ascii-port.js";
+import { noAnswerAscii, planAscii, pollAscii } from "./ascii.js";
+import { pollPlan, type PollOutcome } from "./poll.js";
+import { noAnswerReadings, planAnalyzer } from "./readings.js";
+import { createTransport, type Transport, type TransportOptions } from "./transport.js";
+
+export interface Line {
+  readonly isOpen: boolean;
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One analyzer, ready to poll. */
+export interface Polled {
+  analyzer: AnalyzerConfig;
+  /** `driver-id@version`. */
+  source: string;
+  /** Modbus requests per poll (1 for an ASCII record). */
+  requestsPerPoll: number;
+  poll(timeoutMs: number, retries: number): Promise<PollOutcome>;
+  noAnswer(ts: number): Reading[];
+}
+
+export interface BusConnection {
+  line: Line;
+  polled: Polled[];
+}
+
+/** Thrown for a bus whose analyzers cannot share it (a config problem, found at start). */
+export class BusSetupError extends Error {
+  readonly busSetup = true as const;
+  constructor(
+    readonly bus: string,
+    detail: string,
+  ) {
+    super(`bus ${bus}: ${detail}`);
+    this.name = "BusSetupError";
+  }
+}
+
+export interface ConnectOptions extends TransportOptions {
+  /** Injected Modbus transport (tests, the CLI). */
+  transport?: Transport;
+  /** Injected ASCII port. */
+  asciiPort?: AsciiPort;
+}
+
+export function connectBus(bus: BusConfig, analyzers: readonly AnalyzerConfig[], opts: ConnectOptions = {}): BusConnection {
+  const withDrivers = analyzers.map((a): [AnalyzerConfig, Driver] => {
+    if (a.bus !== bus.id) throw new BusSetupError(bus.id, `analyzer ${a.id} is on bus "${a.bus}"`);
+    const driver = getDriver(a.driver);
+    if (!driver) throw new BusSetupError(bus.id, `analyzer ${a.id}: unknown driver "${a.driver}"`);
+    return [a, driver];
+  });
+  const ascii = withDrivers.filter(([, d]) => d.protocol === "ascii");
+  if (ascii.length > 0) {
+    // An ASCII instrument's answers carry no address: two devices, or Modbus traffic, on its line would mix.
+    if (bus.type !== "rtu") throw new BusSetupError(bus.id, `ASCII instrument ${ascii[0][0].id} needs a serial line (type: rtu)`);
+    if (withDrivers.length > 1) throw new BusSetupError(bus.id, `ASCII instrument ${ascii[0][0].id} needs the line to itself (also on it: ${withDrivers.filter(([a]) => a !== ascii[0][0]).map(([a]) => a.id).join(", ")})`);
+    const [analyzer, driver] = ascii[0];
+    if (driver.protocol !== "ascii") throw new Error("unreachable");
+    const port = opts.asciiPort ?? new SerialAsciiPort(bus, opts);
+    const plan = planAscii(analyzer, driver);
+    return {
+      line: port,
+      polled: [{ analyzer, source: plan.source, requestsPerPoll: 1, poll: (t, r) => pollAscii(port, plan, t, r), noAnswer: (ts) => noAnswerAscii(plan, ts) }],
+    };
+  }
+  const transport = opts.transport ?? createTransport(bus, opts);
+  return {
+    line: transport,
+    polled: withDrivers.map(([analyzer, driver]) => {
+      if (driver.protocol !== "modbus") throw new Error("unreachable");
+      // Planned once per device, here: every poll sends the same coalesced requests.
+      const plan = planAnalyzer(analyzer, driver);
+      return {
+        analyzer,
+        source: plan.source,
+        requestsPerPoll: plan.requests.length,
+        poll: (t, r) => pollPlan(transport, plan, t, r),
+        noAnswer: (ts) => noAnswerReadings(plan, ts),
+      };
+    }),
+  };
+}
