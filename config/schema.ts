@@ -2,6 +2,8 @@
 // the defaults and the documentation (every key has a description; station.example.yaml repeats them).
 import { z } from "zod";
 import { gpioSchema } from "./schema-field.js";
+import { calibrationSchema } from "./schema-calibration.js";
+import { alarmsSchema } from "./schema-alarms.js";
 import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema } from "./schema-qc.js";
 import { registerSchema, registerStateSchema } from "./schema-modbus.js";
 
@@ -33,7 +35,8 @@ export const storageSchema = z
       .int()
       .min(0)
       .max(5000)
-      .default(100)
+      // Each commit is an fsync: on a Pi's SD card fewer, larger commits save CPU and flash wear.
+      .default(500)
       .describe("Readings are committed in one transaction per batch at most this often (ms); 0 commits each poll at once."),
     raw_retention_days: z
       .number()
@@ -127,6 +130,7 @@ export const analyzerSchema = z
       .optional()
       .describe("The states of a generic-modbus instrument and the flag each gives its readings."),
     aggregation: aggregationOverrideSchema.optional().describe("Aggregation validity of this analyzer, overriding the station's aggregation key by key."),
+    calibration: calibrationSchema.optional().describe("Scheduled zero, span and standard checks of this analyzer, driven through its driver's commands; readings during a check are flagged C."),
   })
   .strict();
 
@@ -172,6 +176,37 @@ export const platformSchema = z
   })
   .strict();
 
+/**
+ * An operator's own system fed with the same packets as JSON over HTTP(S): same outbox, same
+ * cursor, same upload set. Chosen by `protocol: http-json`; it has a URL instead of host/port/PW/ST.
+ */
+export const httpPlatformSchema = z
+  .object({
+    id: platformSchema.shape.id,
+    protocol: z.literal("http-json").describe("http-json: POST each packet as JSON to url; a 2xx answer acknowledges it."),
+    url: z.url({ protocol: /^https?$/ }).describe("Where packets are POSTed (http:// or https://)."),
+    token: z.string().min(1).optional().describe("Sent as Authorization: Bearer <token>. A secret: never logged or printed."),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("Extra HTTP headers sent with every POST. Their values are treated as secrets and never printed."),
+    mn: platformSchema.shape.mn,
+    uploads: platformSchema.shape.uploads,
+    realtime_interval_s: platformSchema.shape.realtime_interval_s,
+    minute_interval_min: platformSchema.shape.minute_interval_min,
+    timeout_s: z.number().min(0.1).max(600).default(10).describe("Seconds to wait for the answer to a POST before it counts as failed and is sent again."),
+    retry_max_s: z
+      .number()
+      .min(0.01)
+      .max(3600)
+      .default(60)
+      .describe("Cap of the exponential back-off between tries after a failure (s). A 4xx answer other than 408 and 429 (the receiver refuses the request itself) waits ten times this."),
+    enabled: platformSchema.shape.enabled,
+  })
+  .strict();
+
+export const anyPlatformSchema = z.discriminatedUnion("protocol", [platformSchema, httpPlatformSchema]);
+
 export const logSchema = z
   .object({
     level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Lowest level logged."),
@@ -186,9 +221,10 @@ export const configSchema = z
     log: logSchema.default({ level: "info", format: "plain" }).describe("Logging."),
     buses: z.array(busSchema).default([]).describe("Serial lines and Modbus TCP connections."),
     analyzers: z.array(analyzerSchema).default([]).describe("Instruments polled by the agent."),
-    platforms: z.array(platformSchema).default([]).describe("HJ 212 platforms the station reports to."),
+    platforms: z.array(anyPlatformSchema).default([]).describe("HJ 212 platforms the station reports to (and HTTP JSON receivers, protocol http-json)."),
     qc: qcSchema.prefault({}).describe("Screening of readings: raw values are never changed, flags and reasons are added."),
     aggregation: aggregationSchema.prefault({}).describe("Validity rules of minute, hour and day values."),
+    alarms: alarmsSchema.prefault({}).describe("Alarms: exceedances, equipment faults, lost comms, failed calibrations, door open, low disk; stored, audited and sent on."),
     gpio: gpioSchema.optional().describe("Raspberry Pi GPIO: door contact, status LED, analyzer power relays. Without GPIO hardware these are off, with one log line."),
   })
   .strict();
@@ -199,5 +235,11 @@ export type RtuBusConfig = z.infer<typeof rtuBusSchema>;
 export type TcpBusConfig = z.infer<typeof tcpBusSchema>;
 export type AnalyzerConfig = z.infer<typeof analyzerSchema>;
 export type ChannelConfig = z.infer<typeof channelSchema>;
+/** An HJ 212 platform (TCP). */
 export type PlatformConfig = z.infer<typeof platformSchema>;
+export type HttpPlatformConfig = z.infer<typeof httpPlatformSchema>;
+export type AnyPlatformConfig = z.infer<typeof anyPlatformSchema>;
+export const isHj212Platform = (p: AnyPlatformConfig): p is PlatformConfig => p.protocol !== "http-json";
+/** The HJ 212 platforms of a config (those with host, port, PW and ST). */
+export const hj212Platforms = (c: { platforms: readonly AnyPlatformConfig[] }): PlatformConfig[] => c.platforms.filter(isHj212Platform);
 export type UploadKindConfig = z.infer<typeof uploadKind>;

@@ -95,9 +95,13 @@ export class AggregateStore {
       out.push(...aggs);
       next += p;
     }
-    this.db
-      .prepare("INSERT INTO aggregate_cursor (period_s, next_start) VALUES (?, ?) ON CONFLICT(period_s) DO UPDATE SET next_start = excluded.next_start")
-      .run(periodS, next);
+    // Written only when it moved: this runs every second, and an unchanged cursor must not cost
+    // a write (and its fsync) each time.
+    if (next !== cursor) {
+      this.db
+        .prepare("INSERT INTO aggregate_cursor (period_s, next_start) VALUES (?, ?) ON CONFLICT(period_s) DO UPDATE SET next_start = excluded.next_start")
+        .run(periodS, next);
+    }
     return out;
   }
 

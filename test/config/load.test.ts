@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { ConfigErrors, isConfigError } from "../../config/errors.js";
 import { defOf, unwrap } from "../../config/introspect.js";
 import { loadConfig, type DriverCatalog } from "../../config/load.js";
-import { configSchema } from "../../config/schema.js";
+import { configSchema, hj212Platforms } from "../../config/schema.js";
 import { tempDir } from "../helpers/station.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -34,13 +34,13 @@ test("the demo config validates, with defaults applied", () => {
   assert.equal(dir, join(ROOT, "config"));
   assert.equal(config.station.timezone, "Asia/Shanghai");
   assert.deepEqual(config.log, { level: "info", format: "plain" });
-  assert.equal(config.storage.batch_ms, 100);
+  assert.equal(config.storage.batch_ms, 500);
   assert.deepEqual(config.buses[0], { id: "sim", type: "tcp", host: "127.0.0.1", port: 15020, timeout_ms: 1000 });
   const [o3] = config.analyzers;
   assert.equal(o3.retries, 1);
   assert.equal(o3.enabled, true);
   assert.deepEqual(o3.channels.o3, { code: "a05024", enabled: true, scale: 1, offset: 0 });
-  const [local] = config.platforms;
+  const [local] = hj212Platforms(config);
   assert.equal(local.st, "22");
   assert.equal(local.pw, "123456");
   assert.equal(local.ack_timeout_s, 10);
