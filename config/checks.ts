@@ -12,6 +12,10 @@ export interface DriverCatalog {
   ids(): string[];
   /** Channel names of a driver, or undefined when there is no such driver. */
   channels(driverId: string): string[] | undefined;
+  /** Whether the driver's channels come from the analyzer's `registers` key (generic-modbus). */
+  fromConfig?(driverId: string): boolean;
+  /** Problems of one analyzer entry (raw YAML data) with its driver: overrides in options, registers… */
+  analyzerProblems?(analyzer: unknown): Array<{ key: string; message: string }>;
 }
 
 type Raw = Record<string, unknown>;
@@ -49,7 +53,13 @@ export function crossChecks(data: unknown, drivers: DriverCatalog, where: (path:
       problems.push({ path: ["analyzers", i, "bus"], expected: `unknown bus "${a.bus}"${didYouMean(a.bus, busIds)} (${known})` });
     }
     if (typeof a.driver === "string") {
-      const channels = drivers.channels(a.driver);
+      // generic-modbus: the channels are the ones the analyzer's registers list.
+      const channels = drivers.fromConfig?.(a.driver)
+        ? entries(a.registers).map((r) => r.channel).filter((c): c is string => typeof c === "string")
+        : drivers.channels(a.driver);
+      if (channels !== undefined)
+        for (const p of drivers.analyzerProblems?.(a) ?? [])
+          problems.push({ path: ["analyzers", i, p.key], key: (p.key === "registers" || p.key === "states") && !drivers.fromConfig?.(a.driver), expected: p.message });
       if (channels === undefined) {
         problems.push({
           path: ["analyzers", i, "driver"],

@@ -2,11 +2,12 @@
 // Every failure is a ConfigErrors (one ConfigError per problem), which the CLI turns into exit code 78.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { listDrivers } from "../drivers/index.js";
+import { analyzerProblems } from "../drivers/configure.js";
+import { listDrivers, type DriverDefinition } from "../drivers/index.js";
 import type { DriverCatalog } from "./checks.js";
 import { ConfigError, ConfigErrors } from "./errors.js";
 import { parseConfig } from "./parse.js";
-import type { StationConfig } from "./schema.js";
+import { analyzerSchema, type StationConfig } from "./schema.js";
 
 export type { DriverCatalog } from "./checks.js";
 
@@ -35,9 +36,21 @@ export function loadConfig(file: string, opts: { drivers?: DriverCatalog } = {})
 
 /** The catalog of the drivers shipped in drivers/ (the default for loadConfig). */
 export function driverCatalog(drivers = listDrivers()): DriverCatalog {
+  const modbus = (id: unknown) => drivers.find((d) => d.id === id && d.protocol === "modbus") as DriverDefinition | undefined;
   return {
     ids: () => drivers.map((d) => d.id),
     channels: (id) => drivers.find((d) => d.id === id)?.channels.map((c) => c.name),
+    fromConfig: (id) => modbus(id)?.fromConfig === true,
+    analyzerProblems(raw) {
+      // Only an entry the schema accepts is checked against its driver; the schema reports the rest.
+      const parsed = analyzerSchema.safeParse(raw);
+      if (!parsed.success) return [];
+      const driver = modbus(parsed.data.driver);
+      if (driver) return analyzerProblems(parsed.data, driver);
+      return (["registers", "states"] as const)
+        .filter((key) => parsed.data[key] !== undefined)
+        .map((key) => ({ key, message: `${key} is only for driver generic-modbus; ${parsed.data.driver} is not a Modbus driver` }));
+    },
   };
 }
 
