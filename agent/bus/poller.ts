@@ -171,7 +171,7 @@ export class BusPoller {
     if (stats.consecutiveFailures > 0) this.log.info("analyzer answers again", { analyzer: slot.polled.analyzer.id, after: stats.consecutiveFailures });
     stats.consecutiveFailures = 0;
     stats.nextProbeAt = null;
-    stats.lastOk = readings[0]?.ts ?? Date.now();
+    stats.lastOk = Date.now(); // when it answered, not the sample time an instrument reports (water-dbs)
   }
 
   private failed(slot: Slot, error: Error): void {
