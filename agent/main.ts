@@ -39,7 +39,13 @@ import { StationGpio, ledPattern, type GpioClass } from "./health/gpio.js";
 import { maintenanceOff, maintenanceOn } from "./qc/actions.js";
 import type { AnalyzerStats } from "./bus/poller.js";
 import { prune, type RetentionResult } from "./store/retention.js";
+import { CalibrationService } from "./calibration/service.js";
+import { CalibrationStore } from "./calibration/store.js";
+import { AlarmLog } from "./alarms/store.js";
+import { AlarmService } from "./alarms/service.js";
+import { AlarmNotifier } from "./alarms/notify.js";
 import { storeBatch } from "./store/ingest.js";
+import { conversionFactor } from "./uplink/units.js";
 import { boundPending, diskLevel, freePercent, RawThrottle, type DiskLevel } from "./store/disk-guard.js";
 
 export interface AgentOptions {
@@ -73,7 +79,11 @@ export function channelLookup(cfg: StationConfig): ChannelLookup {
     for (const ch of drv?.channels ?? []) {
       const o = a.channels[ch.name];
       if (o && !o.enabled) continue;
-      m.set(`${a.id}\u0000${ch.name}`, { code: o?.code ?? ch.code, scale: o?.scale ?? 1, offset: o?.offset ?? 0 });
+      const code = o?.code ?? ch.code;
+      // A named conversion (ppb → µg/m³ at 25 °C…) first, then the plain scale and offset.
+      const h10 = a.options.h10 === undefined ? undefined : Number(a.options.h10);
+      const factor = o?.convert ? conversionFactor(o.convert, code, { molarMass: o.molar_mass, h10 }).factor : 1;
+      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0 });
     }
   }
   return (analyzer, channel) => m.get(`${analyzer}\u0000${channel}`);
@@ -119,6 +129,12 @@ export class Agent {
   unstoredDropped = 0;
   overrides!: OverrideStore;
   private live: LiveUploads | null = null;
+  /** Zero/span/standard checks: scheduled, from the CLI, from 3011 (calibration/). */
+  calibration: CalibrationService | null = null;
+  /** Alarm conditions and their raise/clear life cycle (alarms/). */
+  alarms: AlarmService | null = null;
+  alarmLog!: AlarmLog;
+  private notifier: AlarmNotifier | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -168,6 +184,8 @@ export class Agent {
     const requests = new RequestHandler({
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
       instruments,
+      // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
+      calibrate: (pol, kind) => this.calibration?.forPlatform(pol, kind) ?? 2,
       setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
       // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
       fieldInfo: fieldInfoSource({
@@ -204,12 +222,17 @@ export class Agent {
       this.pollers.push(new BusPoller(bus, analyzers, { onReadings: (r) => this.ingest(r), log: this.log.child(`bus ${bus.id}`) }));
     }
 
+    this.setupAlarmsAndCalibration(instruments);
+
     if (this.opts.control !== false) {
       this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd, args) => this.onControl(cmd, args));
       await this.control.start();
     }
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
+    this.calibration?.start();
+    this.alarms?.start();
+    this.notifier?.start();
     this.gpio = new StationGpio(cfg.gpio, {
       log: this.log.child("gpio"),
       onDoor: (open) => this.onDoor(open),
@@ -251,6 +274,9 @@ export class Agent {
     this.live?.stop();
     this.timers.length = 0;
     for (const t of this.pauseTimers.values()) clearTimeout(t);
+    this.notifier?.stop();
+    this.alarms?.stop();
+    await this.calibration?.stop(); // a check in progress sends its instrument back to measuring while the bus is still up
     for (const p of [...this.pollers].reverse()) await p.stop();
     this.flush();
     this.closePeriods();
@@ -307,7 +333,34 @@ export class Agent {
    * M), audited like a technician's `maintenance on`. Closing the door ends only the maintenance
    * the door started: one a technician started by hand stays until they end it.
    */
+  /** Alarms (checked on a timer, sent on by the notifier) and calibration (schedules, `calibrate`, 3011). */
+  private setupAlarmsAndCalibration(instruments: ReadonlyArray<{ analyzer: string; codes: string[] }>): void {
+    const cfg = this.cfg;
+    const db = this.db!;
+    const codesOf = (id: string) => instruments.find((i) => i.analyzer === id)?.codes ?? [];
+    this.alarmLog = new AlarmLog(db, this.audit);
+    this.notifier = new AlarmNotifier({
+      db, alarms: this.alarmLog, cfg: cfg.alarms, station: { name: cfg.station.name, mn: cfg.station.mn }, tz: this.tz,
+      platforms: () => cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id),
+      outbox: this.outbox, polIdOf: (a) => codesOf(a)[0], log: this.log.child("alarms"),
+      onQueued: (p, n) => this.events.emit("packetsQueued", p, n),
+    });
+    this.alarms = new AlarmService({
+      cfg, alarms: this.alarmLog, readings: this.readings, aggregates: this.aggregates, lookup: this.lookup,
+      effective: (rows) => this.qc.store.withEffectiveFlags(rows), log: this.log.child("alarms"), onChange: () => this.notifier?.kick(),
+    });
+    const alarms = this.alarms;
+    this.calibration = new CalibrationService({
+      cfg, calibrations: new CalibrationStore(db), readings: this.readings, pollers: () => this.pollers, codesOf, log: this.log.child("calibration"),
+      qc: () => ({ db, qc: this.qc.store, audit: this.audit, analyzers: cfg.analyzers.map((a) => a.id), markDirty: (f, t) => this.aggregates.markDirtyRange(f, t) }),
+      alarms: { raise: (a, now) => alarms.raise(a, now), clear: (k, s, now) => alarms.clear(k, s, now) },
+    });
+    this.onControlCommand("calibrate", this.calibration.controlHandler());
+    this.onControlCommand("alarms", (_c, a) => this.alarmLog.list({ all: a.all === true }));
+  }
+
   private onDoor(open: boolean): void {
+    this.alarms?.door(open);
     const deps = {
       db: this.db!, qc: this.qc.store, audit: this.audit, analyzers: this.cfg.analyzers.map((a) => a.id),
       markDirty: (from: number, to: number) => this.aggregates.markDirtyRange(from, to),

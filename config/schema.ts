@@ -1,6 +1,7 @@
 // The station configuration schema: the single source of the config types, the validation,
 // the defaults and the documentation (every key has a description; station.example.yaml repeats them).
 import { z } from "zod";
+import { CONVERSIONS } from "../agent/uplink/units.js";
 import { gpioSchema } from "./schema-field.js";
 import { calibrationSchema } from "./schema-calibration.js";
 import { alarmsSchema } from "./schema-alarms.js";
@@ -94,6 +95,11 @@ export const channelSchema = z
     scale: z.number().default(1).describe("Unit conversion applied before upload: uploaded = value × scale + offset."),
     offset: z.number().default(0).describe("See scale."),
     unit: z.string().optional().describe("Unit after conversion (default: the instrument's unit)."),
+    convert: z
+      .enum(CONVERSIONS)
+      .optional()
+      .describe("Named unit conversion before upload, e.g. ppb-to-ug/m3@25C (gases at a reference state) or uSv/h-to-nGy/h; scale and offset apply after it."),
+    molar_mass: z.number().positive().optional().describe("Molar mass (g/mol) for ppb/ppm conversions of a gas without a built-in value."),
     qc: qcRulesSchema.optional().describe("Screening rules of this channel, overriding qc.defaults key by key."),
     energy_average: z
       .boolean()
@@ -184,7 +190,7 @@ export const httpPlatformSchema = z
   .object({
     id: platformSchema.shape.id,
     protocol: z.literal("http-json").describe("http-json: POST each packet as JSON to url; a 2xx answer acknowledges it."),
-    url: z.url({ protocol: /^https?$/ }).describe("Where packets are POSTed (http:// or https://)."),
+    url: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }).describe("Where packets are POSTed (http:// or https://)."),
     token: z.string().min(1).optional().describe("Sent as Authorization: Bearer <token>. A secret: never logged or printed."),
     headers: z
       .record(z.string(), z.string())
