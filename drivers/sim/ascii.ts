@@ -6,20 +6,10 @@ import { SerialPort } from "serialport";
 import type { AsciiDriverDefinition, AsciiFieldDef, SimHint } from "../types.js";
 import type { SlaveControls, WriteRecord } from "./model.js";
 import type { SimServer } from "./tcp.js";
+import { prng } from "./prng.js";
 
 const PROMPT = "*";
 
-/** mulberry32, as in model.ts: deterministic noise for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The BAM and its kin print three decimals (0.042 mg/m3 is 42 µg/m3); what is served is what was printed. */
 const DECIMALS = 3;

@@ -4,6 +4,7 @@
 import { DEFAULT_TZ } from "../../agent/time.js";
 import { decode, encode, encodeBcdTime } from "../codec.js";
 import { registerCount, type BitFc, type DriverDefinition, type FieldDef, type RegisterFc, type StateDef } from "../types.js";
+import { prng } from "./prng.js";
 
 /** A write the master made (calibration commands show up here). */
 export interface WriteRecord {
@@ -31,17 +32,6 @@ export interface SlaveControls {
   writes(): WriteRecord[];
 }
 
-/** mulberry32: small, fast, good enough for noise; deterministic for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(s: string): number {
   let h = 2166136261;

@@ -10,6 +10,7 @@ import { crc16, rtuFrame, type RtuSerialOptions } from "./rtu.js";
 import type { SimulatedDevice } from "./model.js";
 import { handlePdu, requestPduLength } from "./pdu.js";
 import type { SimServer } from "./tcp.js";
+import { prng } from "./prng.js";
 
 export interface TimedLineOptions extends RtuSerialOptions {
   /** Slave turnaround, drawn uniformly from [min, max] ms for each answer. */
@@ -42,17 +43,6 @@ export interface TimedRtuServer extends SimServer {
   readonly t35Ms: number;
 }
 
-/** mulberry32: deterministic turnarounds for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function serveTimedRtu(slaves: ReadonlyMap<number, SimulatedDevice>, opts: TimedLineOptions, log: (msg: string) => void = () => {}): Promise<TimedRtuServer> {
   const bits = 1 + opts.dataBits + (opts.parity === "none" ? 0 : 1) + opts.stopBits;
