@@ -1,7 +1,7 @@
 // A small leveled logger: plain lines for people (the demo, a technician's terminal) or one JSON
 // object per line for journald. Hand-written because the common libraries need a second package
 // (and its dependency tree) just to print plain lines; this is the whole of what the agent needs.
-// Secrets never reach it: fields named pw/password/newpw are masked, whatever the caller passes.
+// Secrets never reach it: fields named pw/password/newpw/token are masked, whatever the caller passes.
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -14,7 +14,7 @@ export interface Logger {
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const SECRET_KEYS = /^(pw|password|newpw|secret)$/i;
+const SECRET_KEYS = /^(pw|password|newpw|secret|token|authorization)$/i;
 
 export interface LogOptions {
   level?: LogLevel;

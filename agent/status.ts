@@ -1,8 +1,10 @@
 // What `station-agent status` shows: built from the database (works with or without a running
 // service) and, when the service answers, completed with its live state (connections, poll stats).
-import type { StationConfig } from "../config/schema.js";
+import { isHj212Platform, type StationConfig } from "../config/schema.js";
+import { safeUrl } from "./uplink/http-json.js";
 import type { Db } from "./store/db.js";
 import { ReadingStore } from "./store/readings.js";
+import { readAlarms, type Alarm } from "./alarms/store.js";
 import { Outbox } from "./uplink/outbox.js";
 import type { Agent } from "./main.js";
 import type { Hj212Flag } from "./types.js";
@@ -48,6 +50,8 @@ export interface AgentStatus {
   service: { running: boolean; pid?: number; uptimeS?: number };
   analyzers: AnalyzerStatus[];
   platforms: PlatformStatus[];
+  /** Open alarms, newest first (alarms/store.ts). */
+  alarms?: Alarm[];
 }
 
 /** Status from the database alone (read-only access is enough). */
@@ -67,7 +71,9 @@ export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentS
         .filter((r) => r.analyzer === a.id)
         .map((r) => ({ channel: r.channel, code: r.code, value: r.value, unit: r.unit, flag: r.flag, state: r.state, ts: r.ts, ageS: Math.round((now - r.ts) / 1000) })),
     })),
-    platforms: cfg.platforms.map((p) => ({ id: p.id, host: p.host, port: p.port, ...outbox.backlog(p.id) })),
+    // An HTTP uplink shows its URL (no credentials, no query) as host, and port 0.
+    alarms: readAlarms(db),
+    platforms: cfg.platforms.map((p) => ({ id: p.id, ...(isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl(p.url), port: 0 }), ...outbox.backlog(p.id) })),
   };
 }
 

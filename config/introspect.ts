@@ -46,7 +46,8 @@ export function unwrap(schema: Schema, data?: unknown): Schema {
     else if (def.type === "pipe" && def.in) s = def.in;
     else if (def.type === "union" && def.discriminator && data && typeof data === "object") {
       const tag = (data as Record<string, unknown>)[def.discriminator];
-      const branch = def.options?.find((o) => literalValues(o, def.discriminator!).includes(tag));
+      // No tag: the branch whose tag has a default (platforms without `protocol` are HJ 212 ones).
+      const branch = def.options?.find((o) => literalValues(o, def.discriminator!).includes(tag) || (tag === undefined && tagDefaults(o, def.discriminator!)));
       if (!branch) return s;
       s = branch;
     } else return s;
@@ -153,8 +154,16 @@ function customMessage(error: unknown): string | undefined {
   }
 }
 
+function tagDefaults(schema: Schema, key: string): boolean {
+  const field = defOf(schema).shape?.[key];
+  return field !== undefined && ["default", "optional", "prefault"].includes(defOf(field).type);
+}
+
 function literalValues(schema: Schema, key: string): unknown[] {
   const shape = defOf(schema).shape;
   const field = shape?.[key];
-  return field ? (defOf(unwrap(field)).values ?? []) : [];
+  if (!field) return [];
+  const def = defOf(unwrap(field));
+  // A literal tag has `values`; an enum tag (protocol: hj212-2017 | hj212-2025) has `entries`.
+  return def.values ?? (def.entries ? Object.values(def.entries) : []);
 }

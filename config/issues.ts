@@ -17,7 +17,7 @@ export interface Problem {
 }
 
 /** Keys whose values are secrets: errors say what type was found, never the value. */
-const SECRET_KEYS = new Set(["pw"]);
+const SECRET_KEYS = new Set(["pw", "token", "url"]); // a URL may hold user:password or a token in its query
 
 export function describeIssues(issues: readonly Issue[], root: Schema, data: unknown): Problem[] {
   return issues.flatMap((issue) => describeIssue(issue, root, data));
@@ -36,13 +36,14 @@ function describeIssue(issue: Issue, root: Schema, data: unknown): Problem[] {
   }
   const { present, value } = valueAt(data, path);
   const schema = schemaAt(root, path, data);
-  const secret = SECRET_KEYS.has(String(path[path.length - 1]));
+  const secret = SECRET_KEYS.has(String(path[path.length - 1])) || path[path.length - 2] === "headers";
   const got = present ? `, got ${describeValue(value, secret, issue.code === "invalid_type")}` : " (required)";
 
   // zod v4 adds `options` (not in its issue type) when no branch of a discriminated union matches.
   const options = (issue as { options?: unknown[] }).options;
   if (issue.code === "invalid_union" && Array.isArray(options)) {
-    return [{ path, expected: `expected one of ${options.map(String).join(", ")}${got}` }];
+    // A branch whose tag has a default lists `undefined` among the options: not a value to write.
+    return [{ path, expected: `expected one of ${options.filter((o) => o != null).map(String).join(", ")}${got}` }];
   }
   if (!present && (issue.code === "invalid_type" || issue.code === "invalid_union")) {
     const what = description(schema);

@@ -21,7 +21,14 @@ export function parseConfig(text: string, file: string, drivers: DriverCatalog):
     );
   }
 
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e) {
+    // Resolving aliases can still fail (yaml's guard against alias bombs throws a ReferenceError):
+    // a config problem like any other, not a crash with a stack trace.
+    throw new ConfigErrors([new ConfigError({ file, path: "", expected: `invalid YAML: ${(e as Error).message}` }, { cause: e })]);
+  }
   const locator = new Locator(doc, lineCounter);
   const result = configSchema.safeParse(data, { reportInput: true });
   const problems: Problem[] = [

@@ -3,7 +3,33 @@ import type { StationConfig } from "./schema.js";
 
 export const REDACTED = "******";
 
-/** A copy of the config with every platform password replaced by "******". */
+/**
+ * A copy of the config with every platform password replaced by "******"; for an HTTP uplink, its
+ * token, its header values, and any user:password or query in its URL.
+ */
 export function redactConfig(config: StationConfig): StationConfig {
-  return { ...config, platforms: config.platforms.map((p) => ({ ...p, pw: REDACTED })) };
+  return {
+    ...config,
+    platforms: config.platforms.map((p) =>
+      p.protocol === "http-json"
+        ? {
+            ...p,
+            url: redactUrl(p.url),
+            ...(p.token === undefined ? {} : { token: REDACTED }),
+            headers: Object.fromEntries(Object.keys(p.headers).map((k) => [k, REDACTED])),
+          }
+        : { ...p, pw: REDACTED },
+    ),
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) [u.username, u.password] = [REDACTED, ""];
+    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, REDACTED);
+    return u.toString();
+  } catch {
+    return REDACTED;
+  }
 }

@@ -1,10 +1,11 @@
 // `npm run bench`: performance figures next to their targets. Prints a table and writes
 // bench-results.json ([{name, value, unit, op, target, met}]) so runs can be compared.
-// `--quick` uses smaller workloads (same figures, noisier).
+// `--quick` uses smaller workloads (same figures, noisier). The same station also runs on Node-RED
+// (scripts/bench-nodered.ts) and is printed side by side; scripts/bench-report.ts draws the chart.
 import Database from "better-sqlite3";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { platformSchema } from "../config/schema.js";
+import { configSchema, platformSchema } from "../config/schema.js";
 import { EventBus } from "../agent/events.js";
 import { silentLogger } from "../agent/log.js";
 import { openDb } from "../agent/store/db.js";
@@ -21,15 +22,8 @@ import { tempDir } from "../test/helpers/station.js";
 import { benchBus } from "./bench-bus.js";
 import { benchStation } from "./bench-station.js";
 import { benchUplinkWindow } from "./bench-uplink.js";
-
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  op: ">=" | "<=" | "info";
-  target: number | null;
-  met: boolean | null;
-}
+import { benchNodeRed } from "./bench-nodered.js";
+import { writeReport, type ReportRow as Result } from "./bench-report.js";
 
 const quick = process.argv.includes("--quick");
 const results: Result[] = [];
@@ -120,6 +114,10 @@ try {
   for (const r of await benchUplinkWindow(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
   results.push(...(await benchBus(quick)));
   for (const r of await benchStation(quick)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchNodeRed(quick)) {
+    if (r.value === null) results.push({ ...r, value: null, met: null });
+    else record(r.name, r.value, r.unit, r.op, r.target);
+  }
 } finally {
   cleanup();
 }
@@ -128,9 +126,27 @@ const w = [34, 14, 18, 10, 6];
 console.log(["benchmark".padEnd(w[0]), "value".padStart(w[1]), "unit".padEnd(w[2]), "target".padEnd(w[3]), "met"].join("  "));
 for (const r of results) {
   const target = r.target === null ? "-" : `${r.op} ${r.target}`;
+  if (r.value === null) {
+    console.log([r.name.padEnd(w[0]), r.note ?? "not measured"].join("  "));
+    continue;
+  }
   console.log(
     [r.name.padEnd(w[0]), r.value.toLocaleString("en-US").padStart(w[1]), r.unit.padEnd(w[2]), target.padEnd(w[3]), r.met === null ? "-" : r.met ? "yes" : "NO"].join("  "),
   );
 }
+
+// The same station, ours and Node-RED's, next to each other.
+const fig = (name: string) => results.find((r) => r.name === name);
+const cell = (r: Result | undefined) => (r?.value == null ? "not measured" : `${r.value.toLocaleString("en-US")} ${r.unit}`);
+console.log("\n6 analyzers at 1 s over Modbus TCP".padEnd(w[0] + 1) + "  " + "station-agent".padEnd(26) + "Node-RED + contrib-modbus");
+for (const [label, ours, theirs] of [
+  ["CPU", "station-6x1s-cpu", "nodered-6x1s-cpu"],
+  ["RSS", "station-6x1s-rss", "nodered-6x1s-rss"],
+  ["readings/s, healthy", "station-6x1s-readings", "nodered-6x1s-readings"],
+  ["neighbours kept, one silent", "station-dead-slave-neighbour-rate", "nodered-dead-slave-neighbour-rate"],
+  ["start-up to first reading", "startup-to-first-reading", "nodered-startup-to-first-reading"],
+]) console.log(label.padEnd(w[0]) + "  " + cell(fig(ours)).padEnd(26) + cell(fig(theirs)));
+
 writeFileSync("bench-results.json", JSON.stringify(results, null, 2) + "\n");
-console.log("\nwritten to bench-results.json" + (quick ? " (--quick: smaller workloads)" : ""));
+const drawn = writeReport(results, quick);
+console.log("\nwritten to bench-results.json, " + drawn.join(", ") + (quick ? " (--quick: smaller workloads)" : ""));

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "../log.js";
 import { formatLocal } from "../time.js";
+import { hj212Platforms } from "../../config/schema.js";
 import { UPLOAD_CN } from "../types.js";
 import { loadConfigOrExit } from "./common.js";
 import { stopOnSignals } from "./run.js";
@@ -40,7 +41,7 @@ export function registerDemo(program: Command): void {
       const tz = config.station.timezone;
       const say = (msg: string) => process.stdout.write(`${formatLocal(Date.now(), tz).slice(11)}  ${msg}\n`);
 
-      const receivers = config.platforms.map(
+      const receivers = hj212Platforms(config).map(
         (p) =>
           new PlatformReceiver({
             host: p.host,

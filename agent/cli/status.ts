@@ -30,7 +30,7 @@ function platformsTable(s: AgentStatus, tz: string): string {
     ["platform", "address", "connection", "pending", "oldest pending", "last ack"],
     s.platforms.map((p) => [
       p.id,
-      `${p.host}:${p.port}`,
+      p.port ? `${p.host}:${p.port}` : p.host,
       p.connected === undefined ? "unknown" : p.connected ? "connected" : `down${p.lastError ? ` (${p.lastError})` : ""}`,
       p.pending,
       when(p.oldestPendingTime, tz),
@@ -73,6 +73,8 @@ export function registerStatus(program: Command): void {
       console.log(`${s.station.name} (${s.station.mn}): ${serviceLine(s)}\n`);
       console.log(table(["analyzer", "channel", "code", "value", "flag", "state", "age", "comm errors"], rows));
       console.log("\n" + platformsTable(s, tz));
+      const alarms = s.alarms ?? [];
+      console.log(alarms.length ? `\nalarms open: ${alarms.length}\n${alarms.map((a) => `  ${a.kind} ${a.subject}: ${a.message} (since ${when(a.raisedAt, tz)})`).join("\n")}` : "\nno alarm open");
       const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
       console.log(
         `\nhost: disk ${host.disk ? `${mb(host.disk.freeBytes)} free (${host.disk.freePct} %)` : "unknown"}, ` +

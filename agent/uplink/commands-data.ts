@@ -7,6 +7,7 @@ import { EXE_RTN } from "./answers.js";
 import type { CommandDef, RequestCtx } from "./commands.js";
 import { readTimeRange } from "./hj212/cp.js";
 import type { Outbox } from "./outbox.js";
+import type { FieldInfo } from "./field-info.js";
 import { aggregateCp, type ChannelLookup } from "./packets.js";
 
 /** What the station knows about one analyzer, for 3019/3020. */
@@ -25,8 +26,8 @@ export interface DataDeps {
   aggregates: { list(periodS: number, from: number, to: number): Aggregate[] };
   lookup: ChannelLookup;
   instruments?: InstrumentInfo[];
-  /** Field-machine info items (`i12001` → value) of an instrument, by PolId; absent: nothing to report. */
-  fieldInfo?: (polId: string, infoId: string | undefined) => Array<[infoId: string, value: string]>;
+  /** Field-machine info items of an instrument, by PolId (field-info.ts); absent: nothing to report. */
+  fieldInfo?: FieldInfo;
   /** Zero/span calibration by the calibration module; resolves to an ExeRtn. */
   calibrate?: (analyzerOrCode: string, kind: "zero" | "span" | "zero-span") => Promise<number> | number;
   /** Longest wait for a backfill's acks before 9012 says timeout (ms). */
@@ -114,11 +115,20 @@ export const dataCommands: Record<string, CommandDef> = {
     run(ctx) {
       const pol = ctx.cp.get("PolId");
       if (!pol || !instrumentOf(ctx)) return EXE_RTN.noData;
-      const items = ctx.deps.fieldInfo?.(pol, ctx.cp.get("InfoId")) ?? [];
+      // Logs (i11001) are asked for over a time range; other items are the present state.
+      let range: { begin: number; end: number } | undefined;
+      try {
+        range = ctx.cp.has("BeginTime") ? readTimeRange(ctx.frame.cp, ctx.deps.tz) : undefined;
+      } catch {
+        return EXE_RTN.conditionError;
+      }
+      const items = ctx.deps.fieldInfo?.(pol, ctx.cp.get("InfoId"), range) ?? [];
       if (!items.length) return EXE_RTN.noData;
+      // One answer per DataTime: a log entry carries its own time, current values the time of asking.
       const now = (ctx.deps.now ?? Date.now)();
-      const info = items.map(([k, v]) => `${k}-Info=${cpSafe(v)}`).join(";");
-      ctx.data(`DataTime=${formatHj212Time(now, ctx.deps.tz)};PolId=${pol};${info}`);
+      const byTime = new Map<number, string[]>();
+      for (const [k, v, at = now] of items) byTime.set(at, [...(byTime.get(at) ?? []), `${k}-Info=${cpSafe(v)}`]);
+      for (const [at, info] of [...byTime].sort((x, y) => x[0] - y[0])) ctx.data(`DataTime=${formatHj212Time(at, ctx.deps.tz)};PolId=${pol};${info.join(";")}`);
       return EXE_RTN.ok;
     },
   },

@@ -1,7 +1,7 @@
 // Timers of what a platform receives while connected: realtime data (2011) and equipment status
 // (2021). The interval is read again before each tick, so a platform's 1062 takes effect at once,
 // and each stream is switched by the session's runtime flags (2011/2012, 2021/2022).
-import type { PlatformSession } from "./session.js";
+import type { Uplink } from "./delivery.js";
 
 export interface LiveQueue {
   realtime(platform: string, intervalS: number): void;
@@ -13,7 +13,7 @@ export class LiveUploads {
   private stopped = true;
 
   constructor(
-    private readonly sessions: Iterable<PlatformSession>,
+    private readonly sessions: Iterable<Uplink>,
     private readonly queue: LiveQueue,
   ) {}
 
@@ -28,7 +28,7 @@ export class LiveUploads {
     this.timers.clear();
   }
 
-  private schedule(s: PlatformSession): void {
+  private schedule(s: Uplink): void {
     if (this.stopped) return;
     const intervalS = s.cfg.realtime_interval_s;
     this.timers.set(

@@ -55,7 +55,7 @@ export function aggregateCp(aggs: readonly Aggregate[], tz: string, lookup: Chan
 }
 
 /** HJ 212-2017 equipment run state (RS): 0 stopped, 1 running, 2 calibration, 3 maintenance, 4 alarm. */
-const RUN_STATE: Record<string, number> = { N: 1, F: 0, C: 2, M: 3, S: 1, D: 4, T: 4, B: 4 };
+export const RUN_STATE: Record<string, number> = { N: 1, F: 0, C: 2, M: 3, S: 1, D: 4, T: 4, B: 4 };
 
 /** Status CP (2021): `DataTime=…;code-RS=1;…`, one item per uploaded channel, from its latest reading. */
 export function statusCp(readings: readonly Reading[], dataTime: number, tz: string, lookup: ChannelLookup): string | null {

@@ -1,7 +1,7 @@
 // Re-queues stored minute/hour/day data of a time range as new packets (new QNs) for one platform:
 // `station-agent resend`, through the running service or straight into the database. They join the
 // backlog lane, so a large resend never delays live data.
-import type { PlatformConfig } from "../../config/schema.js";
+import type { AnyPlatformConfig } from "../../config/schema.js";
 import type { Aggregate } from "../types.js";
 import { UPLOAD_CN } from "../types.js";
 import type { Outbox } from "./outbox.js";
@@ -43,7 +43,7 @@ export interface ResendDeps {
   aggregates: { list(periodS: number, from: number, to: number): Aggregate[] };
   lookup: ChannelLookup;
   tz: string;
-  platforms: readonly PlatformConfig[];
+  platforms: readonly AnyPlatformConfig[];
   transaction: <T>(fn: () => T) => T;
 }
 

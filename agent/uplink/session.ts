@@ -2,11 +2,8 @@
 // unacknowledged packets in flight, matches 9014 acks by QN (in any order), sends a packet again
 // (same QN) when its ack does not come, and reconnects with capped back-off. A platform that is
 // down never delays another: each has its own session and cursor.
-//
-// Two lanes share the window. Packets made after the connection came up (live data, data a platform
-// asked for) go first; the backlog (everything older, and hand-made resends) fills the rest, oldest
-// first. Live data is a packet a minute or so, so it never starves the backlog, and a week-long
-// backlog never hides the present.
+// Which packets go next (live lane first, then the backlog) and how acks are recorded is shared
+// with the HTTP uplink (delivery.ts).
 import net from "node:net";
 import type { PlatformConfig } from "../../config/schema.js";
 import type { EventBus } from "../events.js";
@@ -14,6 +11,7 @@ import type { Logger } from "../log.js";
 import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
 import { heartbeat, type AnswerIdentity } from "./answers.js";
+import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type Uplink } from "./delivery.js";
 import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, Hj212SegmentError, type DecodedFrame } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
 import { splitIntoPackets } from "./hj212/split.js";
@@ -29,24 +27,7 @@ export interface SessionDeps {
   onBadCrc?: (segment: string, session: PlatformSession) => void;
 }
 
-export interface SessionState {
-  platform: string;
-  connected: boolean;
-  since: number | null;
-  lastError: string | null;
-  inFlight: number;
-  sent: number;
-  retransmits: number;
-  acked: number;
-  badFrames: number;
-  reconnects: number;
-}
-
-/** What a platform switched on or off at run time (2011/2012, 2021/2022); not persisted. */
-export interface SessionRuntime {
-  realtime: boolean;
-  status: boolean;
-}
+export type { SessionRuntime, SessionState } from "./delivery.js";
 
 interface InFlight {
   packet: Packet;
@@ -56,25 +37,18 @@ interface InFlight {
 
 type AckWaiter = { qns: Set<string>; resolve: (r: "acked" | "disconnected" | "timeout") => void; timer: NodeJS.Timeout };
 
-const ACK_FLUSH_MS = 50;
-
-export class PlatformSession {
+export class PlatformSession implements Uplink {
   private socket: net.Socket | null = null;
   private reader = new FrameReader();
   private readonly inFlight = new Map<string, InFlight>();
-  private pendingAcks: { qn: string; at: number }[] = [];
-  private ackTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private backoffMs = 1000;
   private stopped = true;
   private pumpScheduled = false;
-  /** Outbox ids up to this one were there when the connection came up: the backlog lane. */
-  private liveFrom = 0;
-  /** Highest id sent on this connection, per lane: newer packets are fetched after it. */
-  private sentUpTo = 0;
-  private freshUpTo = 0;
+  private readonly cursor: DeliveryCursor;
+  private readonly acks: AckBatch;
   private readonly waiters = new Set<AckWaiter>();
   private readonly st: SessionState;
   readonly runtime: SessionRuntime;
@@ -86,6 +60,8 @@ export class PlatformSession {
   ) {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: false };
+    this.cursor = new DeliveryCursor(deps.outbox, cfg.id);
+    this.acks = new AckBatch(deps.outbox, cfg.id);
   }
 
   get mn(): string {
@@ -128,7 +104,7 @@ export class PlatformSession {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.flushAcks();
+    this.acks.flush();
     this.settleWaiters("disconnected");
     const s = this.socket;
     this.socket = null;
@@ -181,9 +157,7 @@ export class PlatformSession {
       this.st.since = Date.now();
       this.st.lastError = null;
       this.backoffMs = 1000;
-      this.liveFrom = this.deps.outbox.maxId();
-      this.sentUpTo = 0;
-      this.freshUpTo = this.liveFrom;
+      this.cursor.restart();
       this.deps.log.info(`connected to platform ${this.cfg.id}`, { host: this.cfg.host, port: this.cfg.port });
       this.deps.events.emit("platformConnected", this.cfg.id);
       this.pump();
@@ -203,7 +177,7 @@ export class PlatformSession {
       this.st.connected = false;
       this.st.since = Date.now();
       this.inFlight.clear(); // still pending in the outbox: resent, same QN, after reconnecting
-      this.flushAcks();
+      this.acks.flush();
       this.settleWaiters("disconnected");
       if (was) {
         this.deps.log.warn(`platform ${this.cfg.id} disconnected`);
@@ -219,18 +193,7 @@ export class PlatformSession {
 
   private pump(): void {
     if (!this.st.connected || !this.socket) return;
-    let room = this.cfg.window - this.inFlight.size;
-    if (room <= 0) return;
-    for (const p of this.deps.outbox.freshAfter(this.cfg.id, this.freshUpTo, room)) {
-      this.freshUpTo = p.id;
-      this.send(p, 1);
-      room--;
-    }
-    if (room <= 0) return;
-    for (const p of this.deps.outbox.backlogAfter(this.cfg.id, this.sentUpTo, this.liveFrom, room)) {
-      this.sentUpTo = p.id;
-      this.send(p, 1);
-    }
+    for (const p of this.cursor.take(this.cfg.window - this.inFlight.size)) this.send(p, 1);
   }
 
   /** Many acks in one read refill the window with one outbox query, not one per ack. */
@@ -312,21 +275,9 @@ export class PlatformSession {
     // recorded: the outbox ignores QNs it does not know or has already seen acknowledged.
     this.inFlight.delete(qn);
     if (f) this.st.acked++;
-    this.pendingAcks.push({ qn, at: Date.now() });
+    this.acks.add(qn);
     if (f) this.deps.events.emit("packetAcked", this.cfg.id, qn, f.packet.cn);
     for (const w of [...this.waiters]) if (w.qns.delete(qn) && w.qns.size === 0) this.settle(w, "acked");
-    // Acks are committed in small batches: one fsync per batch, not per packet. A crash loses at
-    // most the last batch's records, and those packets are sent again with their same QN.
-    if (!this.ackTimer) this.ackTimer = setTimeout(() => this.flushAcks(), ACK_FLUSH_MS);
     this.schedulePump();
-  }
-
-  private flushAcks(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = null;
-    const acks = this.pendingAcks;
-    if (!acks.length) return;
-    this.pendingAcks = [];
-    this.deps.outbox.ackMany(this.cfg.id, acks);
   }
 }

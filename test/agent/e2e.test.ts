@@ -5,6 +5,7 @@ import { startSimulation } from "../../drivers/simulate.js";
 import { Agent } from "../../agent/main.js";
 import { silentLogger } from "../../agent/log.js";
 import { PlatformReceiver } from "../../agent/uplink/receiver.js";
+import { hj212Platforms } from "../../config/schema.js";
 import { demoLikeConfig, freePort, tempDir, waitFor } from "../helpers/station.js";
 
 test("simulator values arrive at the platform, converted as configured, with the instrument's flag", async () => {
@@ -12,7 +13,7 @@ test("simulator values arrive at the platform, converted as configured, with the
   const loaded = demoLikeConfig({ dir, simPort: await freePort(), platformPort: await freePort(), interval_s: 0.3, realtime_s: 1 });
   // ppb → µg/m³ at 20 °C (an installer's per-channel conversion); the store keeps ppb.
   loaded.config.analyzers[0].channels = { o3: { code: "a05024", enabled: true, scale: 2, offset: 0.5, unit: "ug/m3" } };
-  const receiver = new PlatformReceiver({ port: loaded.config.platforms[0].port, pw: "123456", keep: true });
+  const receiver = new PlatformReceiver({ port: hj212Platforms(loaded.config)[0].port, pw: "123456", keep: true });
   await receiver.start();
   const sim = await startSimulation(loaded.config, { seed: 1 });
   const agent = new Agent(loaded, { log: silentLogger, control: false });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createLogger } from "../../agent/log.js";
 import { Agent } from "../../agent/main.js";
 import { PlatformReceiver } from "../../agent/uplink/receiver.js";
+import { hj212Platforms } from "../../config/schema.js";
 import { startSimulation } from "../../drivers/simulate.js";
 import { demoLikeConfig, freePort, tempDir, waitFor } from "../helpers/station.js";
 
@@ -22,10 +23,11 @@ test("plain and JSON lines, level filter, secret fields masked", () => {
 test("a whole agent run at debug level never logs the platform password", { timeout: 30_000 }, async () => {
   const { dir, cleanup } = tempDir();
   const loaded = demoLikeConfig({ dir, simPort: await freePort(), platformPort: await freePort(), realtime_s: 1 });
-  loaded.config.platforms[0].pw = "Zq9-secret-pw";
+  const [platform] = hj212Platforms(loaded.config);
+  platform.pw = "Zq9-secret-pw";
   const lines: string[] = [];
   // The receiver expects another password, so the agent's packets go unacknowledged and retried.
-  const receiver = new PlatformReceiver({ port: loaded.config.platforms[0].port, pw: "other" });
+  const receiver = new PlatformReceiver({ port: platform.port, pw: "other" });
   await receiver.start();
   const sim = await startSimulation(loaded.config, { seed: 4 });
   const agent = new Agent(loaded, { log: createLogger({ level: "debug", write: (l) => lines.push(l) }), control: false });

@@ -108,7 +108,7 @@ test("config show: defaults applied and passwords hidden, as YAML and as JSON", 
     const shown = JSON.parse(json.stdout);
     assert.deepEqual(shown.platforms.map((p: { pw: string }) => p.pw), ["******", "******"]);
     assert.equal(shown.storage.path, join(dir, "station.db"));
-    assert.equal(shown.platforms[0].window, 16);
+    assert.equal(shown.platforms[0].window, 64);
   } finally {
     cleanup();
   }

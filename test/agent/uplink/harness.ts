@@ -1,7 +1,7 @@
 // A station's uplink against the project's platform receiver over loopback: an SQLite file with
 // ten minutes of stored data (2026-01-01 08:00–08:10 Beijing time), a session, its request handler.
 import { join } from "node:path";
-import { configSchema } from "../../../config/schema.js";
+import { platformSchema } from "../../../config/schema.js";
 import { AggregateStore } from "../../../agent/aggregate/store.js";
 import { EventBus } from "../../../agent/events.js";
 import { silentLogger } from "../../../agent/log.js";
@@ -19,7 +19,7 @@ export const PW = "pw-secret";
 export const T0 = parseHj212Time("20260101080000", "Asia/Shanghai");
 
 export function platformConfig(port: number, extra: Record<string, unknown> = {}) {
-  return configSchema.shape.platforms.unwrap().element.parse({ id: "city", host: "127.0.0.1", port, st: 22, pw: PW, ack_timeout_s: 0.3, reconnect_max_s: 1, ...extra });
+  return platformSchema.parse({ id: "city", host: "127.0.0.1", port, st: 22, pw: PW, ack_timeout_s: 0.3, reconnect_max_s: 1, ...extra });
 }
 
 export interface Harness {

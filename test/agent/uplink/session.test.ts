@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { configSchema } from "../../../config/schema.js";
+import { platformSchema } from "../../../config/schema.js";
 import { EventBus } from "../../../agent/events.js";
 import { silentLogger } from "../../../agent/log.js";
 import { openDb } from "../../../agent/store/db.js";
@@ -12,7 +12,7 @@ import { PlatformSession } from "../../../agent/uplink/session.js";
 import { freePort, MN, tempDir, waitFor } from "../../helpers/station.js";
 
 function platform(port: number, extra: Record<string, unknown> = {}) {
-  return configSchema.shape.platforms.unwrap().element.parse({ id: "city", host: "127.0.0.1", port, st: 22, pw: "pw-secret", ack_timeout_s: 0.3, reconnect_max_s: 1, ...extra });
+  return platformSchema.parse({ id: "city", host: "127.0.0.1", port, st: 22, pw: "pw-secret", ack_timeout_s: 0.3, reconnect_max_s: 1, ...extra });
 }
 
 async function setup(n: number, receiverOpts: ConstructorParameters<typeof PlatformReceiver>[0], extra: Record<string, unknown> = {}) {
