@@ -114,6 +114,16 @@ test("1012: refused unless allowed; when allowed the clock setter runs and the r
   }
 });
 
+test("status in a platform's uploads starts 2021 without the platform asking", async () => {
+  const h = await harness({ platform: { uploads: ["minute", "status"] } });
+  try {
+    assert.equal(h.session.runtime.status, true);
+    assert.equal(h.session.runtime.realtime, false);
+  } finally {
+    await h.close();
+  }
+});
+
 test("2011/2012 and 2021/2022 switch realtime and status uploads; notices are answered 9013", async () => {
   const h = await harness({ platform: { uploads: ["minute"] } });
   try {
