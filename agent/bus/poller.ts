@@ -46,7 +46,10 @@ interface Slot {
   polled: Polled;
   intervalMs: number;
   timeoutMs: number;
+  /** performance.now() of the next tick. */
   nextTick: number;
+  /** While backed off: performance.now() when the wire is tried next (stats.nextProbeAt is its wall-clock twin). */
+  probeAt: number | null;
   timer: NodeJS.Timeout | null;
   inFlight: boolean;
   /** A tick came while the previous poll was still waiting for the bus: poll again as soon as it ends. */
@@ -72,7 +75,9 @@ export class BusPoller {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const now = Date.now();
+    // The tick grid runs on the monotonic clock: a wall clock stepped back (NTP, `date -s`) must not
+    // stop polling until it catches up, nor a step forward fire a burst of ticks.
+    const now = performance.now();
     const { line, polled } = connectBus(
       this.bus,
       this.analyzers.filter((a) => a.enabled !== false),
@@ -83,6 +88,7 @@ export class BusPoller {
       intervalMs: p.analyzer.interval_s * 1000,
       timeoutMs: p.analyzer.timeout_ms ?? this.bus.timeout_ms,
       nextTick: now,
+      probeAt: null,
       timer: null,
       inFlight: false,
       owed: false,
@@ -126,10 +132,10 @@ export class BusPoller {
   /** Next tick on the analyzer's fixed grid; ticks missed while the event loop was blocked are skipped, not bunched. */
   private arm(slot: Slot): void {
     if (!this.running) return;
-    const delay = Math.max(0, slot.nextTick - Date.now());
+    const delay = Math.max(0, slot.nextTick - performance.now());
     slot.timer = setTimeout(() => {
       slot.nextTick += slot.intervalMs;
-      while (slot.nextTick <= Date.now()) slot.nextTick += slot.intervalMs;
+      while (slot.nextTick <= performance.now()) slot.nextTick += slot.intervalMs;
       this.arm(slot);
       void this.tick(slot);
     }, delay);
@@ -142,7 +148,7 @@ export class BusPoller {
       slot.owed = true;
       return;
     }
-    if (stats.nextProbeAt !== null && Date.now() < stats.nextProbeAt) {
+    if (slot.probeAt !== null && performance.now() < slot.probeAt) {
       this.emit(polled.noAnswer(Date.now()));
       return;
     }
@@ -171,6 +177,7 @@ export class BusPoller {
     if (stats.consecutiveFailures > 0) this.log.info("analyzer answers again", { analyzer: slot.polled.analyzer.id, after: stats.consecutiveFailures });
     stats.consecutiveFailures = 0;
     stats.nextProbeAt = null;
+    slot.probeAt = null;
     stats.lastOk = Date.now(); // when it answered, not the sample time an instrument reports (water-dbs)
   }
 
@@ -187,6 +194,7 @@ export class BusPoller {
     const first = Math.max(slot.intervalMs, this.deps.backoffMinMs ?? 1000);
     const cap = Math.max(this.deps.backoffMaxMs ?? 60_000, slot.intervalMs);
     const wait = Math.min(first * 2 ** (stats.consecutiveFailures - 2), cap);
+    slot.probeAt = backOff ? performance.now() + wait - slot.intervalMs / 2 : null;
     stats.nextProbeAt = backOff ? Date.now() + wait - slot.intervalMs / 2 : null;
     const fields = { analyzer: polled.analyzer.id, slave: polled.analyzer.slave, error: error.message, failures: stats.consecutiveFailures };
     if (stats.consecutiveFailures === 1) this.log.warn("poll failed", fields);

@@ -32,7 +32,8 @@ const MIGRATIONS = [
    CREATE TABLE qc_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
 ];
 
-export type WindowKind = "maintenance" | "manual";
+/** calibration: a zero/span check and its purge (agent/calibration), flagged C. */
+export type WindowKind = "maintenance" | "manual" | "calibration";
 
 export interface QcWindow {
   id: number;
