@@ -23,7 +23,7 @@ const BAD = "test/cases/wrong_type_slave/station.yaml";
 test("config check: a good file exits 0 with a summary", () => {
   const r = cli(["config", "check", "config/demo.yaml"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, "config/demo.yaml: ok (1 bus, 1 analyzer, 1 platform)\n");
+  assert.equal(r.stdout, "config/demo.yaml: ok (1 bus, 3 analyzers, 1 platform)\n");
 });
 
 test("config check --json: counts on success", () => {
