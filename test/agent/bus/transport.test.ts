@@ -197,6 +197,9 @@ function transportSuite(kind: "tcp" | "rtu", makeRig: typeof tcpRig, skip: strin
           o3.set("o3", 11);
           o3.delay(115); // 15 ms late: the answer arrives while the master keeps the line quiet
           await assert.rejects(t.read(1, 4, 18, 2, 100), (e: unknown) => e instanceof DeviceTimeoutError);
+          // Let the late answer land whatever the machine's load (the simulator shares this event
+          // loop): it must be thrown away before the next request, not taken as its answer.
+          await sleep(150);
           o3.delay(0);
           o3.set("o3", 22);
           assert.equal(decode(await t.read(1, 4, 18, 2, 100), "float32"), 22, "fresh answer, not the late one");
