@@ -78,8 +78,8 @@ export class AggregateStore {
     const p = periodS * 1000;
     const cursor = this.cursor(periodS);
     const out: Aggregate[] = [];
-    if (cursor !== null) out.push(...this.recomputeDirty(periodS, cursor));
     const closable = periodStartOf(now - graceMs, periodS, this.tz); // periods starting before this are over
+    if (cursor !== null) out.push(...this.recomputeDirty(periodS, cursor, closable));
     // First run: start at the oldest data, so nothing stored before is left unaggregated.
     const oldest = cursor === null ? this.nextDataFrom(periodS, -Infinity) : null;
     let next = cursor ?? (oldest === null ? closable : Math.min(closable, periodStartOf(oldest, periodS, this.tz)));
@@ -160,11 +160,14 @@ export class AggregateStore {
     return (this.db.prepare("SELECT next_start FROM aggregate_cursor WHERE period_s = ?").get(periodS) as { next_start: number } | undefined)?.next_start ?? null;
   }
 
-  private recomputeDirty(periodS: number, cursor: number): Aggregate[] {
+  private recomputeDirty(periodS: number, cursor: number, closable: number): Aggregate[] {
     const dirty = (this.db.prepare("SELECT period_start AS s FROM aggregate_dirty WHERE period_s = ? ORDER BY period_start").all(periodS) as { s: number }[]).map((r) => r.s);
     const out: Aggregate[] = [];
     const del = this.db.prepare("DELETE FROM aggregate_dirty WHERE period_s = ? AND period_start = ?");
     for (const start of dirty) {
+      // Closed, yet still going by the clock: the clock stepped back (NTP, `date -s`) and new readings
+      // land in it. Recomputed once it is over, not re-sent at every new reading.
+      if (start < cursor && start >= closable) continue;
       del.run(periodS, start);
       if (start >= cursor) continue; // not closed yet: it will be computed when it closes
       const fresh = this.compute(periodS, start);

@@ -89,6 +89,9 @@ function openChecked(path: string, opts: OpenOptions): Db {
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         module TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
         PRIMARY KEY (module, version))`);
+      // A writer must be able to write: a lock held by another process (a sqlite3 shell in a
+      // transaction) shows here as "locked", not later as the first write's bare SQLITE_BUSY.
+      db.exec("BEGIN IMMEDIATE; COMMIT");
     }
     return db;
   } catch (err) {

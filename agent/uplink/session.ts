@@ -31,6 +31,7 @@ export type { SessionRuntime, SessionState } from "./delivery.js";
 
 interface InFlight {
   packet: Packet;
+  /** performance.now() when last sent: a wall clock stepped back must not hold a retransmission for the size of the step. */
   sentAt: number;
   tries: number;
 }
@@ -227,7 +228,7 @@ export class PlatformSession implements Uplink {
   private send(p: Packet, tries: number): void {
     this.socket!.write(this.frames(p));
     this.st.sent++;
-    if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: Date.now(), tries });
+    if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: performance.now(), tries });
     else this.deps.outbox.markDone(p.id);
   }
 
@@ -238,7 +239,7 @@ export class PlatformSession implements Uplink {
 
   private checkTimeouts(): void {
     if (!this.st.connected) return;
-    const now = Date.now();
+    const now = performance.now();
     const limit = this.cfg.ack_timeout_s * 1000;
     for (const f of this.inFlight.values()) {
       if (now - f.sentAt < limit) continue;

@@ -1,7 +1,7 @@
 // Shared parts of the fault-injection suite: a station on loopback (simulated analyzers, a
 // platform receiver in this process) and the agent as a real child process that can be killed.
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configSchema, type StationConfig } from "../../config/schema.js";
@@ -21,35 +21,91 @@ export interface Station {
   platformPort: number;
 }
 
+export interface StationOptions {
+  pollS?: number;
+  /** Where the database goes (default: station.db next to the config). */
+  dbPath?: string;
+  /** Extra keys of the platform entry, as YAML flow items (e.g. `realtime_interval_s: 1`). */
+  platform?: string;
+  uploads?: string;
+  logLevel?: "debug" | "info" | "warn" | "error";
+}
+
 /** A 3-analyzer station (T400s on one Modbus TCP simulator) reporting minute data to one platform. */
-export async function makeStation(dir: string, opts: { pollS?: number } = {}): Promise<Station> {
+export async function makeStation(dir: string, opts: StationOptions = {}): Promise<Station> {
   const simPort = await freePort();
   const platformPort = await freePort();
   const yaml = `
 station: { name: Torture station, mn: "${MN}" }
-storage: { path: station.db, batch_ms: 50 }
-log: { level: error }
+storage: { path: ${JSON.stringify(opts.dbPath ?? "station.db")}, batch_ms: 50 }
+log: { level: ${opts.logLevel ?? "error"} }
 buses: [{ id: sim, type: tcp, host: 127.0.0.1, port: ${simPort}, timeout_ms: 300 }]
 analyzers:
   - { id: o3a, driver: teledyne-t400, bus: sim, slave: 1, interval_s: ${opts.pollS ?? 0.2} }
   - { id: o3b, driver: teledyne-t400, bus: sim, slave: 2, interval_s: ${opts.pollS ?? 0.2}, channels: { o3: { code: a05025 } } }
   - { id: o3c, driver: teledyne-t400, bus: sim, slave: 3, interval_s: ${opts.pollS ?? 0.2}, channels: { o3: { code: a05026 } } }
 platforms:
-  - { id: city, host: 127.0.0.1, port: ${platformPort}, st: 22, pw: "123456", uploads: [minute],
-      minute_interval_min: 1, ack_timeout_s: 1, reconnect_max_s: 1, window: 4 }
+  - { id: city, host: 127.0.0.1, port: ${platformPort}, st: 22, pw: "123456", uploads: [${opts.uploads ?? "minute"}],
+      minute_interval_min: 1, ack_timeout_s: 1, reconnect_max_s: 1, window: 4${opts.platform ? `, ${opts.platform}` : ""} }
 `;
   const configFile = join(dir, "station.yaml");
   writeFileSync(configFile, yaml);
   const config = configSchema.parse(parseYaml(yaml));
   const sim = await startSimulation(config, { seed: 11 });
-  return { dir, configFile, dbPath: join(dir, "station.db"), config, sim, platformPort };
+  return { dir, configFile, dbPath: opts.dbPath ?? join(dir, "station.db"), config, sim, platformPort };
 }
 
-export function startAgent(configFile: string): ChildProcess {
-  return spawn(process.execPath, [BIN, "run", "--config", configFile], {
+/** The agent as systemd runs it. With `output`, its log lines (stderr) are collected there. */
+export function startAgent(configFile: string, output?: string[]): ChildProcess {
+  const child = spawn(process.execPath, [BIN, "run", "--config", configFile], {
     env: { ...process.env, STATION_AGENT_FROM_SOURCE: "1" },
-    stdio: ["ignore", "ignore", "ignore"],
+    stdio: ["ignore", "ignore", output ? "pipe" : "ignore"],
   });
+  if (output) {
+    let rest = "";
+    child.stderr!.on("data", (d: Buffer) => {
+      const lines = (rest + d.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      output.push(...lines);
+    });
+  }
+  return child;
+}
+
+/** A CLI command run to completion: exit code and output. */
+export function runCli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, STATION_AGENT_FROM_SOURCE: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Resident memory of a process (MB, one decimal), 0 when it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Polls `cond` every 100 ms until it holds or `ms` pass; true when it held. */
+export async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await sleep(100);
+  }
+  return cond();
 }
 
 export const exited = (c: ChildProcess) =>

@@ -1,10 +1,10 @@
 // Outage: a week of data stored while the platform was unreachable (pre-filled store: one reading
 // a minute for 7 days), the agent running with the platform down, then the platform back.
 // Every minute must arrive, in order, and the agent's memory must stay flat during the outage.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exited, inspect, makeStation, recordingReceiver, sleep, startAgent } from "./harness.js";
+import { exited, inspect, makeStation, recordingReceiver, rssMb, sleep, startAgent } from "./harness.js";
 import { ReadingStore } from "../../agent/store/readings.js";
 import { openDb } from "../../agent/store/db.js";
 import { formatHj212Time } from "../../agent/time.js";
@@ -18,15 +18,6 @@ export interface OutageResult {
   rssStartMb: number;
   rssEndMb: number;
 }
-
-const rssMb = (pid: number): number => {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
-  } catch {
-    return 0;
-  }
-};
 
 export async function outage(days: number, outageS: number, log: (s: string) => void): Promise<OutageResult> {
   const dir = mkdtempSync(join(tmpdir(), "torture-outage-"));
