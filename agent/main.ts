@@ -259,6 +259,9 @@ export class Agent {
     this.timers.push(setTimeout(retention, 60_000), setInterval(retention, 6 * 3600_000));
     this.sd = new SdNotify(this.log);
     this.sd.start(() => this.pollLoopHealthy());
+    // From here on a write never waits long for another process's lock (a technician's sqlite3
+    // with an open transaction): it fails fast and is retried, so polling goes on meanwhile.
+    this.db.pragma("busy_timeout = 250");
     this.log.info(`station ${cfg.station.name} (${cfg.station.mn}) started`, {
       analyzers: cfg.analyzers.length,
       platforms: this.sessions.size,
@@ -487,6 +490,17 @@ export class Agent {
     for (const [p, n] of queued) this.events.emit("packetsQueued", p, n);
   }
 
+  /** Queues live packets; a busy or full database skips this one (the next interval brings another). */
+  private tryEnqueue(packets: NewPacket[]): boolean {
+    try {
+      this.outbox.enqueue(packets);
+      return true;
+    } catch (err) {
+      this.log.warn(`live packet not queued: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
   /** A realtime packet with the latest value of each channel, while the platform is connected. */
   private queueRealtime(platform: string, intervalS: number): void {
     const s = this.sessions.get(platform);
@@ -497,8 +511,7 @@ export class Agent {
     const latest = this.qc.store.withEffectiveFlags(this.readings.latest(now - Math.max(intervalS, 3 * slowestPoll) * 1000, now));
     const cp = realtimeCp(latest, now, this.tz, this.lookup);
     if (!cp) return;
-    this.outbox.enqueue([{ platform, cn: UPLOAD_CN.realtime, dataTime: now, cp, ackRequired: true }]);
-    this.events.emit("packetsQueued", platform, 1);
+    if (this.tryEnqueue([{ platform, cn: UPLOAD_CN.realtime, dataTime: now, cp, ackRequired: true }])) this.events.emit("packetsQueued", platform, 1);
   }
 
   /** Equipment status (2021), while a platform has asked for it (2021 until 2022). */
@@ -508,8 +521,7 @@ export class Agent {
     const slowestPoll = Math.max(10, ...this.cfg.analyzers.map((a) => a.interval_s));
     const cp = statusCp(this.readings.latest(now - 3 * slowestPoll * 1000, now), now, this.tz, this.lookup);
     if (!cp) return;
-    this.outbox.enqueue([{ platform, cn: "2021", dataTime: now, cp, ackRequired: true }]);
-    this.events.emit("packetsQueued", platform, 1);
+    if (this.tryEnqueue([{ platform, cn: "2021", dataTime: now, cp, ackRequired: true }])) this.events.emit("packetsQueued", platform, 1);
   }
 
   /** Control command `resend`: re-queues a range of stored data for one platform (see uplink/resend.ts). */

@@ -100,6 +100,13 @@ export class AckBatch {
     const acks = this.pending;
     if (!acks.length) return;
     this.pending = [];
-    this.outbox.ackMany(this.platform, acks);
+    try {
+      this.outbox.ackMany(this.platform, acks);
+    } catch {
+      // The database is busy or full: keep the acks and try again. Until then those packets
+      // stay pending, and at worst go out once more under their own QN.
+      this.pending = acks.concat(this.pending);
+      if (!this.timer) this.timer = setTimeout(() => this.flush(), 1000);
+    }
   }
 }
