@@ -31,6 +31,14 @@ export function registerRun(program: Command): void {
       const loaded = loadConfigOrExit(configPath(opts.config));
       const agent = new Agent(loaded);
       stopOnSignals(() => agent.stop());
+      // Last resort: a bug that escapes every handler is logged as what it is, and the process
+      // exits so systemd restarts it on a clean state (committed data is safe on disk).
+      const fatal = (what: string) => (err: unknown) => {
+        agent.log.error(`${what}: ${(err as Error)?.stack ?? String(err)}`);
+        process.exit(70); // EX_SOFTWARE
+      };
+      process.on("uncaughtException", fatal("uncaught exception"));
+      process.on("unhandledRejection", fatal("unhandled promise rejection"));
       try {
         await agent.start();
       } catch (err) {
