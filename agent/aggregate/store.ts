@@ -15,6 +15,7 @@ import { aggregatePeriod, combineChannel, groupByChannel, type AggregateOptions 
 import { periodStartOf } from "./periods.js";
 import { PRESETS, requiredValid, sourcePeriod, validityNote, type ValidityRule } from "./validity.js";
 import { isSoundLevel } from "./noise.js";
+import { eightHourMean, O3_CODE } from "./eight-hour.js";
 
 const MIGRATIONS = [
   `CREATE TABLE aggregates (
@@ -95,6 +96,7 @@ export class AggregateStore {
       out.push(...aggs);
       next += p;
     }
+    if (periodS === 3600) this.updateEightHour(out, next);
     // Written only when it moved: this runs every second, and an unchanged cursor must not cost
     // a write (and its fsync) each time.
     if (next !== cursor) {
@@ -102,6 +104,31 @@ export class AggregateStore {
         .prepare("INSERT INTO aggregate_cursor (period_s, next_start) VALUES (?, ?) ON CONFLICT(period_s) DO UPDATE SET next_start = excluded.next_start")
         .run(periodS, next);
     }
+    return out;
+  }
+
+  /**
+   * O3 8-hour means of every window a closed or recomputed hour belongs to (the windows ending
+   * with it and with each of the 7 hours after it that are closed already, before `closedBefore`).
+   */
+  updateEightHour(hours: readonly Aggregate[], closedBefore: number): Aggregate[] {
+    const out: Aggregate[] = [];
+    const done = new Set<string>();
+    for (const h of hours) {
+      if (h.periodS !== 3600 || h.code !== O3_CODE) continue;
+      const v = this.validity(h.analyzer);
+      const rule = { minValid: v.eightHourMinValidHours, invalidFlag: v.invalidFlag, standard: v.standard };
+      for (let k = 0; k < 8; k++) {
+        const last = h.periodStart + k * 3_600_000;
+        const key = `${h.analyzer}\u0000${h.channel}\u0000${last}`;
+        if (last >= closedBefore || done.has(key)) continue;
+        done.add(key);
+        const window = this.list(3600, last - 7 * 3_600_000, last + 1).filter((x) => x.analyzer === h.analyzer && x.channel === h.channel);
+        const m = eightHourMean(window, last, rule);
+        if (m) out.push(m);
+      }
+    }
+    this.save(out);
     return out;
   }
 
