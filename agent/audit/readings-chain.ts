@@ -30,6 +30,8 @@ const MIGRATIONS = [
  * than storing it (ingest must keep ≥ 200,000 readings/s). Strings are length-prefixed UTF-8,
  * numbers 8-byte doubles; NaN is stored by SQLite as NULL and -0 as 0, so both are normalised.
  */
+const ENCODED = new Map<string, Buffer>();
+
 class BatchEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
   private at = 0;
@@ -46,10 +48,20 @@ class BatchEncoder {
     this.at += 8;
   }
   private str(v: string): void {
-    this.room(4 + v.length * 3);
-    const n = this.buf.write(v, this.at + 4, "utf8");
-    this.buf.writeUInt32LE(n, this.at);
-    this.at += 4 + n;
+    // The same few strings (analyzer, channel, code, unit, flag, state, source) repeat on every
+    // reading: their encoded form is kept, so each is copied, not encoded again.
+    let enc = ENCODED.get(v);
+    if (!enc) {
+      const bytes = Buffer.from(v, "utf8");
+      enc = Buffer.allocUnsafe(4 + bytes.length);
+      enc.writeUInt32LE(bytes.length, 0);
+      bytes.copy(enc, 4);
+      if (ENCODED.size > 10_000) ENCODED.clear();
+      ENCODED.set(v, enc);
+    }
+    this.room(enc.length);
+    this.buf.set(enc, this.at);
+    this.at += enc.length;
   }
   private bytes(v: Uint8Array | null): void {
     const n = v ? v.length : 0;

@@ -55,15 +55,18 @@ export function resolveRules(
 
 /** Rules lookup for a station: memoised per analyzer channel, code and unit. */
 export function rulesLookup(cfg: StationConfig): (analyzer: string, channel: string, code: string, unit: string) => ChannelRules {
-  const memo = new Map<string, ChannelRules>();
+  // Nested maps, not a joined key: this runs for every reading, and building a key string per
+  // reading cost more than the screening itself.
+  const memo = new Map<string, Map<string, { code: string; unit: string; rules: ChannelRules }>>();
   return (analyzer, channel, code, unit) => {
-    const k = `${analyzer}\u0000${channel}\u0000${code}\u0000${unit}`;
-    let r = memo.get(k);
-    if (!r) {
-      const own = cfg.analyzers.find((a) => a.id === analyzer)?.channels[channel]?.qc;
-      memo.set(k, (r = resolveRules(code, unit, own, cfg.qc.defaults, cfg.qc.flags)));
-    }
-    return r;
+    let byChannel = memo.get(analyzer);
+    if (!byChannel) memo.set(analyzer, (byChannel = new Map()));
+    const hit = byChannel.get(channel);
+    if (hit && hit.code === code && hit.unit === unit) return hit.rules;
+    const own = cfg.analyzers.find((a) => a.id === analyzer)?.channels[channel]?.qc;
+    const rules = resolveRules(code, unit, own, cfg.qc.defaults, cfg.qc.flags);
+    byChannel.set(channel, { code, unit, rules });
+    return rules;
   };
 }
 

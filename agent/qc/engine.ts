@@ -16,7 +16,8 @@ export class QcEngine {
   readonly store: QcStore;
   private readonly rules;
   private readonly pm: PmCheck | null;
-  private readonly history = new Map<string, ChannelHistory>();
+  /** analyzer → channel → history (nested: no key string built per reading on the ingest path). */
+  private readonly history = new Map<string, Map<string, ChannelHistory>>();
   /** Latest normal PM value by code, from any analyzer. */
   private readonly latestPm = new Map<string, { code: string; ts: number; value: number }>();
 
@@ -62,8 +63,9 @@ export class QcEngine {
   }
 
   private screenValue(r: StoredReading & { value: number }, noWindow: boolean): QcHit[] {
-    const key = `${r.analyzer}\u0000${r.channel}`;
-    const history = this.history.get(key) ?? { last: null, run: null };
+    let byChannel = this.history.get(r.analyzer);
+    if (!byChannel) this.history.set(r.analyzer, (byChannel = new Map()));
+    const history = byChannel.get(r.channel) ?? { last: null, run: null };
     const partnerCode = r.code === PM25 ? PM10 : r.code === PM10 ? PM25 : null;
     const hits = screen(r, {
       rules: this.rules(r.analyzer, r.channel, r.code, r.unit),
@@ -72,7 +74,7 @@ export class QcEngine {
       pm: this.pm,
     });
     const normal = r.flag === "N" && noWindow && hits.length === 0;
-    this.history.set(key, nextHistory(history, r, normal));
+    byChannel.set(r.channel, nextHistory(history, r, normal));
     // The PM partner is the latest value the instrument itself called normal, screened or not:
     // an inconsistent pair must flag both of its values.
     if (partnerCode && r.flag === "N" && noWindow) this.latestPm.set(r.code, { code: r.code, ts: r.ts, value: r.value });
