@@ -3,7 +3,6 @@
 // axios. Both work from alarm_events, so nothing is lost across a restart and an event recorded by
 // the CLI without a service goes out when the service runs. HTTP is retried with a doubling back-off
 // and runs on its own timer: a dead endpoint never holds up polling or the uplink.
-import axios from "axios";
 import type { AlarmsConfig } from "../../config/schema-alarms.js";
 import type { Db } from "../store/db.js";
 import type { Logger } from "../log.js";
@@ -99,7 +98,9 @@ export class AlarmNotifier {
     const { deps } = this;
     const http = deps.cfg.http!;
     this.httpBusy = true;
-    const post = deps.post ?? ((url, body, opts) => axios.post(url, body, opts));
+    // axios is loaded only where an endpoint is configured: it pulls in Node's fetch machinery,
+    // megabytes a station without one should not carry.
+    const post = deps.post ?? (async (url, body, opts) => (await import("axios")).default.post(url, body, opts));
     try {
       for (const e of deps.alarms.pending("http", now - MAX_AGE_MS, 20)) {
         const body = { station: deps.station, event: e.event, at: new Date(e.ts).toISOString(), alarm: { ...e.alarm, raisedAt: new Date(e.alarm.raisedAt).toISOString(), clearedAt: e.alarm.clearedAt === null ? null : new Date(e.alarm.clearedAt).toISOString() } };

@@ -10,7 +10,7 @@
 // status and code only, and the URL without credentials or query.
 import http from "node:http";
 import https from "node:https";
-import axios, { type AxiosInstance } from "axios";
+import type { AxiosInstance, CreateAxiosDefaults } from "axios";
 import type { HttpPlatformConfig } from "../../config/schema.js";
 import type { EventBus } from "../events.js";
 import type { Logger } from "../log.js";
@@ -41,6 +41,7 @@ export class HttpUplink implements Uplink {
   private readonly cursor: DeliveryCursor;
   private readonly acks: AckBatch;
   private client: AxiosInstance | null = null;
+  private clientOptions: CreateAxiosDefaults | null = null;
   private agents: { http: http.Agent; https: https.Agent } | null = null;
   private stopped = true;
   private loop: Promise<void> | null = null;
@@ -71,7 +72,7 @@ export class HttpUplink implements Uplink {
     this.agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
     const headers: Record<string, string> = { ...this.cfg.headers, "content-type": "application/json" };
     if (this.cfg.token) headers.authorization = `Bearer ${this.cfg.token}`;
-    this.client = axios.create({
+    this.clientOptions = {
       headers,
       timeout: this.cfg.timeout_s * 1000,
       httpAgent: this.agents.http,
@@ -79,7 +80,7 @@ export class HttpUplink implements Uplink {
       // A redirect would turn the POST into a GET elsewhere: it is an answer to act on, not to follow.
       maxRedirects: 0,
       validateStatus: () => true,
-    });
+    };
     this.cursor.restart();
     // Until a POST fails the receiver counts as reachable, so realtime data is queued for it.
     this.st.connected = true;
@@ -156,7 +157,9 @@ export class HttpUplink implements Uplink {
     this.abort = new AbortController();
     this.st.sent++;
     try {
-      const res = await this.client!.post(this.cfg.url, body, { signal: this.abort.signal });
+      // axios is loaded on the first POST, not at start: stations without an HTTP platform never load it.
+      this.client ??= (await import("axios")).default.create(this.clientOptions!);
+      const res = await this.client.post(this.cfg.url, body, { signal: this.abort.signal });
       if (res.status >= 200 && res.status < 300) return { ok: true };
       const reason = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
       if (res.status === 408 || res.status === 429 || res.status >= 500) {

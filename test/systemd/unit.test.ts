@@ -51,3 +51,10 @@ test("the main unit has what the service needs: notify + watchdog, state and con
   assert.doesNotMatch(settings, /CAP_SYS_TIME/);
   assert.match(readFileSync(join(UNITS, "station-agent-settime.service"), "utf8"), /AmbientCapabilities=CAP_SYS_TIME/);
 });
+
+test("the benchmark runs the agent with the unit's Node flags", async () => {
+  const { SERVICE_NODE_FLAGS } = await import("../../scripts/bench-station.js");
+  const exec = readFileSync(join(UNITS, "station-agent.service"), "utf8").split("\n").find((l) => l.startsWith("ExecStart="))!;
+  const flags = exec.split(" ").filter((w) => w.startsWith("--"));
+  assert.deepEqual(flags, SERVICE_NODE_FLAGS);
+});
