@@ -28,7 +28,7 @@ import type { Uplink } from "./uplink/delivery.js";
 import { RequestHandler, type AuditSink } from "./uplink/commands.js";
 import { LiveUploads } from "./uplink/live.js";
 import { OverrideStore } from "./uplink/overrides.js";
-import { statusCp } from "./uplink/packets.js";
+import { runtimeCp, statusCp } from "./uplink/packets.js";
 import { requestFileClock } from "./uplink/clock.js";
 import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
@@ -64,6 +64,7 @@ function periodsWanted(cfg: StationConfig): Map<number, string[]> {
     if (p.uploads.includes("minute")) add(p.minute_interval_min * 60, p.id);
     if (p.uploads.includes("hour")) add(3600, p.id);
     if (p.uploads.includes("day")) add(86400, p.id);
+    if (p.uploads.includes("runtime") && !m.has(86400)) m.set(86400, []); // 2041 goes out as days close
   }
   if (!m.has(60)) m.set(60, []); // minute values are always kept, for the CLI and later uploads
   return m;
@@ -481,6 +482,7 @@ export class Agent {
             this.outbox.enqueue(packets);
             for (const p of platforms) queued.set(p, (queued.get(p) ?? 0) + 1);
           }
+          if (periodS === 86400) for (const start of byStart.keys()) this.queueRuntime(start, queued);
         }
       })();
     } catch (err) {
@@ -488,6 +490,17 @@ export class Agent {
       return;
     }
     for (const [p, n] of queued) this.events.emit("packetsQueued", p, n);
+  }
+
+  /** Run-time day data (2041) of a closed day, for the platforms whose uploads include runtime. */
+  private queueRuntime(dayStart: number, queued: Map<string, number>): void {
+    const platforms = this.cfg.platforms.filter((p) => p.enabled && p.uploads.includes("runtime")).map((p) => p.id);
+    if (!platforms.length) return;
+    const equipment = (analyzer: string) => String(this.cfg.analyzers.find((a) => a.id === analyzer)?.options.equipment ?? analyzer);
+    const cp = runtimeCp(this.readings.runMinutes(dayStart, dayStart + 86_400_000), dayStart, this.tz, equipment);
+    if (!cp) return;
+    this.outbox.enqueue(platforms.map((platform) => ({ platform, cn: "2041", dataTime: dayStart, cp, ackRequired: true })));
+    for (const p of platforms) queued.set(p, (queued.get(p) ?? 0) + 1);
   }
 
   /** Queues live packets; a busy or full database skips this one (the next interval brings another). */

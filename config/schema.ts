@@ -140,7 +140,7 @@ export const analyzerSchema = z
   })
   .strict();
 
-export const uploadKind = z.enum(["realtime", "minute", "hour", "day", "status"]);
+export const uploadKind = z.enum(["realtime", "minute", "hour", "day", "status", "runtime"]);
 export const MIN_INTERVALS = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30] as const;
 
 export const platformSchema = z
@@ -152,7 +152,7 @@ export const platformSchema = z
     st: st.describe("HJ 212 ST (system type): 22 ambient air, 21 surface water, 23 noise, 31/32 pollution source, 38 radioactive."),
     pw: z.string().min(1).max(64).describe("Access password (PW). Never logged or printed."),
     mn: mn.optional().describe("MN for this platform when it differs from station.mn."),
-    uploads: z.array(uploadKind).min(1).default(["realtime", "minute"]).describe("What is uploaded: realtime (2011), minute (2051), hour (2061), day (2031), status (2021: equipment state at the realtime interval, without waiting for the platform to ask)."),
+    uploads: z.array(uploadKind).min(1).default(["realtime", "minute"]).describe("What is uploaded: realtime (2011), minute (2051), hour (2061), day (2031), status (2021: equipment state at the realtime interval, without waiting for the platform to ask), runtime (2041: each analyzer's hours in operation per day)."),
     realtime_interval_s: z.number().int().min(1).max(3600).default(30).describe("Realtime upload interval in seconds (HJ 212 RtdInterval: 30-3600 in operation; shorter for tests)."),
     minute_interval_min: z
       .number()

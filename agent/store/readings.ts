@@ -106,6 +106,17 @@ export class ReadingStore {
       .run(before, limit).changes;
   }
 
+  /**
+   * Per analyzer, the minutes of [from, to) in which it answered and was not stopped (flag other
+   * than B and F): its run time, for HJ 212 2041.
+   */
+  runMinutes(from: number, to: number): Map<string, number> {
+    const rows = this.db
+      .prepare("SELECT analyzer, COUNT(DISTINCT ts / 60000) AS m FROM readings WHERE ts >= ? AND ts < ? AND flag NOT IN ('B', 'F') GROUP BY analyzer")
+      .all(from, to) as { analyzer: string; m: number }[];
+    return new Map(rows.map((r) => [r.analyzer, r.m]));
+  }
+
   maxId(): number {
     return (this.db.prepare("SELECT MAX(id) AS m FROM readings").get() as { m: number | null }).m ?? 0;
   }

@@ -68,3 +68,12 @@ export function statusCp(readings: readonly Reading[], dataTime: number, tz: str
   if (!items.size) return null;
   return [`DataTime=${formatHj212Time(dataTime, tz)}`, ...items.values()].join(";");
 }
+
+/**
+ * Equipment run-time day data (2041): `DataTime=…;<equipment>-RT=<hours>;…`. The equipment code
+ * is the analyzer's `equipment` option, else its id; hours are the minutes it answered, / 60.
+ */
+export function runtimeCp(runMinutes: ReadonlyMap<string, number>, dayStart: number, tz: string, equipment: (analyzer: string) => string): string | null {
+  const items = [...runMinutes].map(([a, m]) => `${equipment(a)}-RT=${formatValue(m / 60, 2)}`);
+  return items.length ? [`DataTime=${formatHj212Time(dayStart, tz)}`, ...items].join(";") : null;
+}

@@ -220,7 +220,7 @@ test("all problems are reported at once, first one first, and passwords are neve
     assert.equal(err.line, 1, "the error itself describes the first problem");
     assert.equal(err.message.split("\n").length, 4);
     assert.doesNotMatch(err.message, /987654321/);
-    assert.match(err.errors[2].expected, /expected one of realtime, minute, hour, day, status, got "minutes"/);
+    assert.match(err.errors[2].expected, /expected one of realtime, minute, hour, day, status, runtime, got "minutes"/);
     assert.deepEqual(Object.keys(err.errors[0].toJSON()).sort(), ["column", "expected", "file", "line", "message", "path"]);
   } finally {
     cleanup();
