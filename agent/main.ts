@@ -35,6 +35,7 @@ import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
+import { hostInfoItems, hostSnapshot } from "./health/snapshot.js";
 import { StationGpio, ledPattern, type GpioClass } from "./health/gpio.js";
 import { maintenanceOff, maintenanceOn } from "./qc/actions.js";
 import type { AnalyzerStats } from "./bus/poller.js";
@@ -190,6 +191,7 @@ export class Agent {
       setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
       // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
       fieldInfo: fieldInfoSource({
+        station: () => hostInfoItems(hostSnapshot(dirname(cfg.storage.path))),
         analyzers: cfg.analyzers,
         codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [],
         latest: (id) => {

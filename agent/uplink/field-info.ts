@@ -31,6 +31,8 @@ export interface FieldInfoSources {
   codesOf: (analyzer: string) => readonly string[];
   /** Latest reading of each channel of an analyzer (flag and state as the instrument gave them). */
   latest: (analyzer: string) => ReadonlyArray<{ ts: number; flag: Hj212Flag; state: string }>;
+  /** Station-level items (host health), answered when the PolId names no analyzer (or is empty). */
+  station?: () => Array<[infoId: string, value: string]>;
   /** The audit trail, when there is one; a getter, because it may be opened after this is built. */
   audit?: () => AuditReader | undefined;
   now?: () => number;
@@ -77,7 +79,7 @@ export function fieldInfoSource(src: FieldInfoSources): FieldInfo {
   const find = (polId: string) => src.analyzers.find((a) => a.id === polId || src.codesOf(a.id).includes(polId));
   return (polId, infoId, range) => {
     const a = find(polId);
-    if (!a) return [];
+    if (!a) return (src.station?.() ?? []).filter(([id]) => infoId === undefined || infoId === id);
     const wants = (id: string, standard = true) => (infoId === undefined ? standard : infoId === id);
     const items: FieldInfoItem[] = [];
 

@@ -89,3 +89,14 @@ test("3020 over the socket: logs from the audit trail, one answer per DataTime, 
     await h.close();
   }
 });
+
+test("a PolId naming no analyzer gets the station's host figures; one by InfoId", async () => {
+  const { hostInfoItems, hostSnapshot } = await import("../../../agent/health/snapshot.js");
+  const h = hostSnapshot("/");
+  assert.ok(h.diskFreePct !== null && h.diskFreePct >= 0 && h.diskFreePct <= 100);
+  assert.ok(h.memUsedPct > 0 && h.memUsedPct < 100);
+  const info = fieldInfoSource({ analyzers: [], codesOf: () => [], latest: () => [], station: () => hostInfoItems(h) });
+  const all = info("", undefined);
+  assert.deepEqual(all.map(([id]) => id).filter((id) => id !== "i13912"), ["i13911", "i13913", "i13914", "i13915"]);
+  assert.deepEqual(info("", "i13913"), [["i13913", String(h.memUsedPct)]]);
+});
