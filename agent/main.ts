@@ -35,7 +35,7 @@ import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
-import { hostInfoItems, hostSnapshot } from "./health/snapshot.js";
+import { hostSnapshot } from "./health/snapshot.js";
 import { StationGpio, ledPattern, type GpioClass } from "./health/gpio.js";
 import { maintenanceOff, maintenanceOn } from "./qc/actions.js";
 import type { AnalyzerStats } from "./bus/poller.js";
@@ -191,13 +191,24 @@ export class Agent {
       setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
       // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
       fieldInfo: fieldInfoSource({
-        station: () => hostInfoItems(hostSnapshot(dirname(cfg.storage.path))),
+        station: {
+          audit: () => this.audit as AuditReader | undefined,
+          logger: () => ({ maintenance: this.qc.store.windows({ kind: "maintenance", open: true }).some((w) => w.analyzer === null), fault: this.disk === "critical" }),
+          uplinkOk: (p) => (p ? this.sessions.get(p)?.state().connected ?? false : false),
+          channels: () => cfg.buses.map((b) => {
+            const on = cfg.analyzers.filter((a) => a.bus === b.id && a.enabled);
+            return !on.length ? 2 : on.some((a) => (this.pollerStats(a.id)?.consecutiveFailures ?? 0) > 0) ? 1 : 0;
+          }),
+          host: () => hostSnapshot(dirname(cfg.storage.path)),
+          doorOpen: () => (cfg.gpio?.door ? (this.gpio?.doorOpen ?? null) : null),
+        },
         analyzers: cfg.analyzers,
         codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [],
+        working: (id) => getDriver(cfg.analyzers.find((a) => a.id === id)?.driver ?? "")?.working,
         latest: (id) => {
           const now = Date.now();
           const every = cfg.analyzers.find((a) => a.id === id)?.interval_s ?? 10;
-          return this.readings.latest(now - Math.max(300, 10 * every) * 1000, now).filter((r) => r.analyzer === id);
+          return this.qc.store.withEffectiveFlags(this.readings.latest(now - Math.max(300, 10 * every) * 1000, now).filter((r) => r.analyzer === id));
         },
         audit: () => this.audit as AuditReader | undefined,
       }),

@@ -79,6 +79,9 @@ function instrumentOf(ctx: RequestCtx): InstrumentInfo | undefined {
   return ctx.deps.instruments?.find((i) => (pol ? i.codes.includes(pol) || i.analyzer === pol : false));
 }
 
+/** CP bytes of one 3020 answer's items: with the header and DataTime the segment stays under 1024. */
+const ANSWER_CP_BYTES = 900;
+
 /** A value safe inside CP: separators would change the structure of the answer. */
 const cpSafe = (v: string) => v.replace(/[;,=&\r\n]/g, " ").trim();
 
@@ -99,22 +102,23 @@ export const dataCommands: Record<string, CommandDef> = {
       return ctx.deps.calibrate(pol, "zero-span");
     },
   },
+  // C.38: `PolId=w01018;w01018-SN=…`, no DataTime.
   "3019": {
     kind: "request",
     run(ctx) {
       const inst = instrumentOf(ctx);
       const pol = ctx.cp.get("PolId");
       if (!inst || !pol) return EXE_RTN.noData;
-      const now = (ctx.deps.now ?? Date.now)();
-      ctx.data(`DataTime=${formatHj212Time(now, ctx.deps.tz)};PolId=${pol},${pol}-SN=${cpSafe(inst.sn ?? inst.analyzer)}`);
+      ctx.data(`PolId=${pol};${pol}-SN=${cpSafe(inst.sn ?? inst.analyzer)}`);
       return EXE_RTN.ok;
     },
   },
+  // Without PolId the request is about the station itself (C.40 note 2): its class-2/3 items.
   "3020": {
     kind: "request",
     run(ctx) {
-      const pol = ctx.cp.get("PolId");
-      if (!pol || !instrumentOf(ctx)) return EXE_RTN.noData;
+      const pol = ctx.cp.get("PolId") || undefined;
+      if (pol && !instrumentOf(ctx)) return EXE_RTN.noData;
       // Logs (i11001) are asked for over a time range; other items are the present state.
       let range: { begin: number; end: number } | undefined;
       try {
@@ -122,13 +126,29 @@ export const dataCommands: Record<string, CommandDef> = {
       } catch {
         return EXE_RTN.conditionError;
       }
-      const items = ctx.deps.fieldInfo?.(pol, ctx.cp.get("InfoId"), range) ?? [];
+      const items = ctx.deps.fieldInfo?.(pol, ctx.cp.get("InfoId"), range, ctx.session.cfg.id) ?? [];
       if (!items.length) return EXE_RTN.noData;
       // One answer per DataTime: a log entry carries its own time, current values the time of asking.
+      // Answers are never split packets: a DataTime with more items than fit goes out as several.
       const now = (ctx.deps.now ?? Date.now)();
       const byTime = new Map<number, string[]>();
       for (const [k, v, at = now] of items) byTime.set(at, [...(byTime.get(at) ?? []), `${k}-Info=${cpSafe(v)}`]);
-      for (const [at, info] of [...byTime].sort((x, y) => x[0] - y[0])) ctx.data(`DataTime=${formatHj212Time(at, ctx.deps.tz)};PolId=${pol};${info.join(";")}`);
+      for (const [at, info] of [...byTime].sort((x, y) => x[0] - y[0])) {
+        const head = `DataTime=${formatHj212Time(at, ctx.deps.tz)}${pol ? `;PolId=${pol}` : ""}`;
+        let part: string[] = [];
+        let bytes = 0;
+        for (const item of info) {
+          const n = Buffer.byteLength(item, "utf8") + 1;
+          if (part.length && bytes + n > ANSWER_CP_BYTES) {
+            ctx.data([head, ...part].join(";"));
+            part = [];
+            bytes = 0;
+          }
+          part.push(item);
+          bytes += n;
+        }
+        ctx.data([head, ...part].join(";"));
+      }
       return EXE_RTN.ok;
     },
   },
