@@ -167,6 +167,7 @@ export class Agent {
     this.aggregates = new AggregateStore(this.db, this.readings, this.tz, {
       validity,
       energy: (a, c, unit) => isSoundLevel(unit, cfg.analyzers.find((x) => x.id === a)?.channels[c]?.energy_average),
+      dayHours: { start: cfg.aggregation.noise_day_start_hour, end: cfg.aggregation.noise_night_start_hour },
     });
     const db = this.db;
     for (const [cmd, h] of qcControlHandlers(() => ({
