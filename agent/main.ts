@@ -85,7 +85,8 @@ export function channelLookup(cfg: StationConfig): ChannelLookup {
       // A named conversion (ppb → µg/m³ at 25 °C…) first, then the plain scale and offset.
       const h10 = a.options.h10 === undefined ? undefined : Number(a.options.h10);
       const factor = o?.convert ? conversionFactor(o.convert, code, { molarMass: o.molar_mass, h10 }).factor : 1;
-      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0 });
+      const noise = isSoundLevel(ch.unit, o?.energy_average);
+      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0, ...(noise ? { noise } : {}) });
     }
   }
   return (analyzer, channel) => m.get(`${analyzer}\u0000${channel}`);
