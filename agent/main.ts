@@ -32,6 +32,7 @@ import { runtimeCp, statusCp } from "./uplink/packets.js";
 import { requestFileClock } from "./uplink/clock.js";
 import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
+import { RestartNotice } from "./uplink/restart-notice.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
@@ -138,6 +139,7 @@ export class Agent {
   alarms: AlarmService | null = null;
   alarmLog!: AlarmLog;
   private notifier: AlarmNotifier | null = null;
+  private restartNotice: RestartNotice | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -229,6 +231,8 @@ export class Agent {
       });
       this.sessions.set(p.id, s);
     }
+    const hj212 = cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id);
+    this.restartNotice = new RestartNotice({ events: this.events, outbox: this.outbox, tz: this.tz, startedAt: this.startedAt, platforms: hj212, log: uplinkLog });
     this.onControlCommand("resend", (_c, a) => this.resend(a, audit));
     this.events.on("packetsQueued", (platform) => this.sessions.get(platform)?.kick());
 
@@ -244,6 +248,7 @@ export class Agent {
       this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd, args) => this.onControl(cmd, args));
       await this.control.start();
     }
+    this.restartNotice?.start(); // 2081 (C.24) after each platform's first connection
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
     this.calibration?.start();
@@ -300,6 +305,7 @@ export class Agent {
     this.flush();
     this.closePeriods();
     for (const s of this.sessions.values()) await s.stop();
+    this.restartNotice?.stop();
     await this.control?.stop();
     // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
     if (this.db) this.audit?.append({ actor: osActor(), action: "software.stop", details: { readingChainHead: this.readingChain?.head() ?? null } });
