@@ -4,7 +4,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { isHj212Platform, type StationConfig } from "../config/schema.js";
 import { getDriver } from "../drivers/index.js";
 import { AggregateStore } from "./aggregate/store.js";
-import { periodsToClose } from "./aggregate/periods.js";
+import { periodStartOf, periodsToClose } from "./aggregate/periods.js";
 import { validityLookup } from "./aggregate/validity.js";
 import { isSoundLevel } from "./aggregate/noise.js";
 import { AuditLog, osActor } from "./audit/log.js";
@@ -33,6 +33,7 @@ import { requestFileClock } from "./uplink/clock.js";
 import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
 import { RestartNotice } from "./uplink/restart-notice.js";
+import { HistoryRequests } from "./uplink/history.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
@@ -140,6 +141,8 @@ export class Agent {
   alarmLog!: AlarmLog;
   private notifier: AlarmNotifier | null = null;
   private restartNotice: RestartNotice | null = null;
+  /** Platform history requests, in bounded slices (uplink/history.ts). */
+  history: HistoryRequests | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -187,9 +190,12 @@ export class Agent {
       analyzer: a.id, driver: a.driver, sn: a.options.sn === undefined ? undefined : String(a.options.sn),
       codes: (getDriver(a.driver)?.channels ?? []).map((ch) => this.lookup(a.id, ch.name)?.code ?? "").filter(Boolean),
     }));
+    const runtime = (d: number) => runtimeCp(this.readings.runMinutes(d, d + 86_400_000), d, this.tz, (a) => String(cfg.analyzers.find((x) => x.id === a)?.options.equipment ?? a));
+    const dayStart = (ms: number) => periodStartOf(ms, 86400, this.tz);
+    this.history = new HistoryRequests({ log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, runtime, dayStart });
     const requests = new RequestHandler({
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
-      instruments,
+      instruments, history: this.history, runtime, dayStart,
       // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
       calibrate: (pol, kind) => this.calibration?.forPlatform(pol, kind) ?? 2,
       setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
@@ -317,6 +323,7 @@ export class Agent {
   async runRetention(now = Date.now()): Promise<RetentionResult | null> {
     if (!this.db) return null;
     try {
+      this.history?.dropStale(this.cfg.platforms.filter(isHj212Platform).filter((p) => p.enabled), now); // request_ttl_days
       const r = await prune(this.db, this, { rawDays: this.cfg.storage.raw_retention_days, aggregateDays: this.cfg.storage.aggregate_retention_days }, now);
       this.readingChain.prune(); // links whose readings retention took
       if (r.readings + r.aggregates + r.packets) this.log.info("retention: old data pruned", { ...r });

@@ -28,6 +28,9 @@ const MIGRATIONS = [
   `ALTER TABLE aggregates ADD COLUMN stats TEXT;
    ALTER TABLE aggregates ADD COLUMN note TEXT;
    CREATE TABLE aggregate_dirty (period_s INTEGER NOT NULL, period_start INTEGER NOT NULL, PRIMARY KEY (period_s, period_start)) WITHOUT ROWID;`,
+  // list() reads by period length and time (closing periods, platform history requests): without
+  // this, each call scans every aggregate of every channel (the key starts with the analyzer).
+  `CREATE INDEX aggregates_by_period ON aggregates (period_s, period_start);`,
 ];
 
 export interface AggregateStoreOptions {

@@ -2,13 +2,15 @@
 // aggregates table, instrument serial numbers (3019), field-machine info (3020/3021), and
 // calibration (3011) through the calibration module when there is one.
 import type { Aggregate } from "../types.js";
+import type { Logger } from "../log.js";
+import { HistoryRequests } from "./history.js";
 import { formatHj212Time } from "../time.js";
 import { EXE_RTN } from "./answers.js";
 import type { CommandDef, RequestCtx } from "./commands.js";
 import { readTimeRange } from "./hj212/cp.js";
 import type { Outbox } from "./outbox.js";
 import type { FieldInfo } from "./field-info.js";
-import { aggregateCp, type ChannelLookup } from "./packets.js";
+import type { ChannelLookup } from "./packets.js";
 
 /** What the station knows about one analyzer, for 3019/3020. */
 export interface InstrumentInfo {
@@ -22,6 +24,7 @@ export interface InstrumentInfo {
 
 export interface DataDeps {
   tz: string;
+  log: Logger;
   outbox: Outbox;
   aggregates: { list(periodS: number, from: number, to: number): Aggregate[] };
   lookup: ChannelLookup;
@@ -30,20 +33,29 @@ export interface DataDeps {
   fieldInfo?: FieldInfo;
   /** Zero/span calibration by the calibration module; resolves to an ExeRtn. */
   calibrate?: (analyzerOrCode: string, kind: "zero" | "span" | "zero-span") => Promise<number> | number;
-  /** Longest wait for a backfill's acks before 9012 says timeout (ms). */
-  backfillWaitMs?: number;
+  /** History requests in bounded slices (history.ts); made from these deps when absent. */
+  history?: HistoryRequests;
+  /** 2041: CP of one day's run-time data, null when none. */
+  runtime?: (dayStart: number) => string | null;
+  /** Local day start of an instant, for 2041 ranges. */
+  dayStart?: (ms: number) => number;
 }
 
 const HISTORY_PERIOD: Record<string, (ctx: RequestCtx) => number> = {
   "2051": (ctx) => ctx.session.cfg.minute_interval_min * 60,
   "2061": () => 3600,
   "2031": () => 86400,
+  "2041": () => 86400,
 };
 
+const made = new WeakMap<object, HistoryRequests>();
+
 /**
- * History request: the stored periods starting within [BeginTime, EndTime] become new packets (own
- * QNs, acked by 9014) in the outbox's request lane, so they survive a disconnect and go out ahead
- * of any backlog. 9012 follows once all are acknowledged: ExeRtn 1, or 100 when there is no data.
+ * History request (2051/2061/2031 aggregates, 2041 run-time days, C.17–C.23): the stored periods
+ * starting within [BeginTime, EndTime] become new packets (own QNs, acked by 9014) in the outbox's
+ * request lane, so they survive a disconnect and go out ahead of any backlog; queued a bounded
+ * slice at a time (history.ts). 9012 follows once all are acknowledged: ExeRtn 1, 2 when the
+ * request was cut at max_request_packets, or 100 when there is no data.
  */
 async function history(ctx: RequestCtx): Promise<number | null> {
   const { deps, session } = ctx;
@@ -55,23 +67,9 @@ async function history(ctx: RequestCtx): Promise<number | null> {
     return EXE_RTN.conditionError;
   }
   if (range.end < range.begin) return EXE_RTN.conditionError;
-  const periodS = HISTORY_PERIOD[cn](ctx);
-  const byStart = new Map<number, Aggregate[]>();
-  for (const a of deps.aggregates.list(periodS, range.begin, range.end + 1)) byStart.set(a.periodStart, [...(byStart.get(a.periodStart) ?? []), a]);
-  const packets = [...byStart].flatMap(([start, group]) => {
-    const cp = aggregateCp(group, deps.tz, deps.lookup);
-    return cp ? [{ platform: session.cfg.id, cn, dataTime: start, cp, ackRequired: true, lane: "request" as const }] : [];
-  });
-  if (!packets.length) return EXE_RTN.noData;
-  const queued = deps.outbox.enqueue(packets);
-  deps.log.info(`platform ${session.cfg.id}: history CN=${cn} request, ${queued.length} packets queued`);
-  session.kick();
-  const cfg = session.cfg;
-  const wait = deps.backfillWaitMs ?? Math.max(60_000, queued.length * cfg.ack_timeout_s * 1000);
-  const r = await session.whenAcked(queued.map((p) => p.qn), wait);
-  // After a disconnect the request is gone; its packets stay queued and go out on the next connection.
-  if (r === "disconnected") return null;
-  return r === "acked" ? EXE_RTN.ok : EXE_RTN.timeout;
+  let h = deps.history ?? made.get(deps);
+  if (!h) made.set(deps, (h = new HistoryRequests(deps)));
+  return h.answer(session, { qn: ctx.frame.header.qn, cn, ...range, periodS: HISTORY_PERIOD[cn](ctx), kind: cn === "2041" ? "runtime" : "aggregate" });
 }
 
 function instrumentOf(ctx: RequestCtx): InstrumentInfo | undefined {
@@ -89,6 +87,7 @@ export const dataCommands: Record<string, CommandDef> = {
   "2051": { kind: "request", run: history },
   "2061": { kind: "request", run: history },
   "2031": { kind: "request", run: history },
+  "2041": { kind: "request", run: history },
   "3011": {
     kind: "request",
     async run(ctx) {

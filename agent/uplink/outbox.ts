@@ -177,6 +177,23 @@ export class Outbox {
     ).n;
   }
 
+  /** Runs `fn` in one transaction of the outbox's database (one fsync for many packets). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Pending packets of a lane with ids in [firstId, lastId] (a platform request's progress). */
+  pendingBetween(platform: string, lane: Lane, firstId: number, lastId: number): number {
+    return (this.prep("SELECT COUNT(*) AS n FROM outbox WHERE platform = ? AND acked_at IS NULL AND id BETWEEN ? AND ? AND lane = ?").get(platform, firstId, lastId, lane) as { n: number }).n;
+  }
+
+  /** Drops a platform's request-lane packets still unacknowledged that were made before `before` (request_ttl_days). */
+  dropStaleRequests(platform: string, before: number): number {
+    const n = this.prep("DELETE FROM outbox WHERE platform = ? AND acked_at IS NULL AND lane = 'request' AND created_at < ?").run(platform, before).changes;
+    if (n) this.parts.prune();
+    return n;
+  }
+
   /** Records a 9014. Returns false when the QN is unknown or was already acknowledged. */
   ack(platform: string, qn: string, at = Date.now()): boolean {
     return this.ackStmt.run(at, platform, qn).changes === 1;
