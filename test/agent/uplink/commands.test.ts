@@ -28,7 +28,10 @@ const CASES: [string, string, string[], number | null][] = [
 ];
 
 test("every command: right password → executed and answered; wrong → QnRtn=3 and nothing done", async () => {
-  const h = await harness({ deps: { fieldInfo: (pol, info) => [[info ?? "i12001", "0"]] } });
+  // Answers to wrong passwords are rate-limited (downlink-guard.ts): a clock 7 s on at each look
+  // earns one answer each time, so every wrong-password request here is answered.
+  let t = Date.now();
+  const h = await harness({ deps: { fieldInfo: (pol, info) => [[info ?? "i12001", "0"]], now: () => (t += 7000) } });
   try {
     for (const [cn, cp, cns, exe] of CASES) {
       const bad = await h.ask(cn, cp, { pw: "wrong", until: only9011 });
