@@ -4,7 +4,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { isHj212Platform, type StationConfig } from "../config/schema.js";
 import { getDriver } from "../drivers/index.js";
 import { AggregateStore } from "./aggregate/store.js";
-import { periodsToClose } from "./aggregate/periods.js";
+import { periodStartOf, periodsToClose } from "./aggregate/periods.js";
 import { validityLookup } from "./aggregate/validity.js";
 import { isSoundLevel } from "./aggregate/noise.js";
 import { AuditLog, osActor } from "./audit/log.js";
@@ -32,10 +32,12 @@ import { runtimeCp, statusCp } from "./uplink/packets.js";
 import { requestFileClock } from "./uplink/clock.js";
 import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
+import { RestartNotice } from "./uplink/restart-notice.js";
+import { HistoryRequests } from "./uplink/history.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
-import { hostInfoItems, hostSnapshot } from "./health/snapshot.js";
+import { hostSnapshot } from "./health/snapshot.js";
 import { StationGpio, ledPattern, type GpioClass } from "./health/gpio.js";
 import { maintenanceOff, maintenanceOn } from "./qc/actions.js";
 import type { AnalyzerStats } from "./bus/poller.js";
@@ -85,7 +87,8 @@ export function channelLookup(cfg: StationConfig): ChannelLookup {
       // A named conversion (ppb → µg/m³ at 25 °C…) first, then the plain scale and offset.
       const h10 = a.options.h10 === undefined ? undefined : Number(a.options.h10);
       const factor = o?.convert ? conversionFactor(o.convert, code, { molarMass: o.molar_mass, h10 }).factor : 1;
-      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0 });
+      const noise = isSoundLevel(ch.unit, o?.energy_average);
+      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0, ...(noise ? { noise } : {}) });
     }
   }
   return (analyzer, channel) => m.get(`${analyzer}\u0000${channel}`);
@@ -137,6 +140,9 @@ export class Agent {
   alarms: AlarmService | null = null;
   alarmLog!: AlarmLog;
   private notifier: AlarmNotifier | null = null;
+  private restartNotice: RestartNotice | null = null;
+  /** Platform history requests, in bounded slices (uplink/history.ts). */
+  history: HistoryRequests | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -167,6 +173,7 @@ export class Agent {
     this.aggregates = new AggregateStore(this.db, this.readings, this.tz, {
       validity,
       energy: (a, c, unit) => isSoundLevel(unit, cfg.analyzers.find((x) => x.id === a)?.channels[c]?.energy_average),
+      dayHours: { start: cfg.aggregation.noise_day_start_hour, end: cfg.aggregation.noise_night_start_hour },
     });
     const db = this.db;
     for (const [cmd, h] of qcControlHandlers(() => ({
@@ -183,21 +190,35 @@ export class Agent {
       analyzer: a.id, driver: a.driver, sn: a.options.sn === undefined ? undefined : String(a.options.sn),
       codes: (getDriver(a.driver)?.channels ?? []).map((ch) => this.lookup(a.id, ch.name)?.code ?? "").filter(Boolean),
     }));
+    const runtime = (d: number) => runtimeCp(this.readings.runMinutes(d, d + 86_400_000), d, this.tz, (a) => String(cfg.analyzers.find((x) => x.id === a)?.options.equipment ?? a));
+    const dayStart = (ms: number) => periodStartOf(ms, 86400, this.tz);
+    this.history = new HistoryRequests({ log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, runtime, dayStart });
     const requests = new RequestHandler({
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
-      instruments,
+      instruments, history: this.history, runtime, dayStart,
       // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
       calibrate: (pol, kind) => this.calibration?.forPlatform(pol, kind) ?? 2,
       setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
       // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
       fieldInfo: fieldInfoSource({
-        station: () => hostInfoItems(hostSnapshot(dirname(cfg.storage.path))),
+        station: {
+          audit: () => this.audit as AuditReader | undefined,
+          logger: () => ({ maintenance: this.qc.store.windows({ kind: "maintenance", open: true }).some((w) => w.analyzer === null), fault: this.disk === "critical" }),
+          uplinkOk: (p) => (p ? this.sessions.get(p)?.state().connected ?? false : false),
+          channels: () => cfg.buses.map((b) => {
+            const on = cfg.analyzers.filter((a) => a.bus === b.id && a.enabled);
+            return !on.length ? 2 : on.some((a) => (this.pollerStats(a.id)?.consecutiveFailures ?? 0) > 0) ? 1 : 0;
+          }),
+          host: () => hostSnapshot(dirname(cfg.storage.path)),
+          doorOpen: () => (cfg.gpio?.door ? (this.gpio?.doorOpen ?? null) : null),
+        },
         analyzers: cfg.analyzers,
         codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [],
+        working: (id) => getDriver(cfg.analyzers.find((a) => a.id === id)?.driver ?? "")?.working,
         latest: (id) => {
           const now = Date.now();
           const every = cfg.analyzers.find((a) => a.id === id)?.interval_s ?? 10;
-          return this.readings.latest(now - Math.max(300, 10 * every) * 1000, now).filter((r) => r.analyzer === id);
+          return this.qc.store.withEffectiveFlags(this.readings.latest(now - Math.max(300, 10 * every) * 1000, now).filter((r) => r.analyzer === id));
         },
         audit: () => this.audit as AuditReader | undefined,
       }),
@@ -216,6 +237,8 @@ export class Agent {
       });
       this.sessions.set(p.id, s);
     }
+    const hj212 = cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id);
+    this.restartNotice = new RestartNotice({ events: this.events, outbox: this.outbox, tz: this.tz, startedAt: this.startedAt, platforms: hj212, log: uplinkLog });
     this.onControlCommand("resend", (_c, a) => this.resend(a, audit));
     this.events.on("packetsQueued", (platform) => this.sessions.get(platform)?.kick());
 
@@ -231,6 +254,7 @@ export class Agent {
       this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd, args) => this.onControl(cmd, args));
       await this.control.start();
     }
+    this.restartNotice?.start(); // 2081 (C.24) after each platform's first connection
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
     this.calibration?.start();
@@ -287,6 +311,7 @@ export class Agent {
     this.flush();
     this.closePeriods();
     for (const s of this.sessions.values()) await s.stop();
+    this.restartNotice?.stop();
     await this.control?.stop();
     // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
     if (this.db) this.audit?.append({ actor: osActor(), action: "software.stop", details: { readingChainHead: this.readingChain?.head() ?? null } });
@@ -298,6 +323,7 @@ export class Agent {
   async runRetention(now = Date.now()): Promise<RetentionResult | null> {
     if (!this.db) return null;
     try {
+      this.history?.dropStale(this.cfg.platforms.filter(isHj212Platform).filter((p) => p.enabled), now); // request_ttl_days
       const r = await prune(this.db, this, { rawDays: this.cfg.storage.raw_retention_days, aggregateDays: this.cfg.storage.aggregate_retention_days }, now);
       this.readingChain.prune(); // links whose readings retention took
       if (r.readings + r.aggregates + r.packets) this.log.info("retention: old data pruned", { ...r });

@@ -178,6 +178,9 @@ export const platformSchema = z
       .describe("Checksum sent to this platform: standard (HJ 212), or the Modbus CRC a broken platform insists on. Any of them is accepted when receiving."),
     heartbeat_s: z.number().int().min(0).max(3600).default(60).describe("Seconds between HJ 212-2025 heartbeats (9015); 0 turns them off. Not sent to HJ 212-2017 platforms."),
     allow_time_set: z.boolean().default(false).describe("Whether this platform may set the station clock (1012). Each attempt is recorded in the audit trail."),
+    // What one platform request may cost the station (agent/uplink/history.ts).
+    max_request_packets: z.number().int().min(1).max(1_000_000).default(45_000).describe("Most packets one history request (2051, 2061, 2031, 2041) is answered with (45,000 = a month of minutes); beyond it the answer ends with ExeRtn=2 and a log line says what was cut."),
+    request_ttl_days: z.number().min(0.01).max(365).default(7).describe("Days a packet queued for a platform's request may wait for its 9014; older ones are dropped and counted, so they do not keep raw readings from retention."),
     enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
   })
   .strict();
