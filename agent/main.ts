@@ -10,6 +10,8 @@ import { isSoundLevel } from "./aggregate/noise.js";
 import { AuditLog, osActor } from "./audit/log.js";
 import { fileSha256 } from "./audit/config-hash.js";
 import { ReadingChain } from "./audit/readings-chain.js";
+import { Sealer } from "./audit/sealer.js";
+import { sealKeyPath } from "./audit/seal-key.js";
 import { QcEngine } from "./qc/engine.js";
 import { qcControlHandlers } from "./qc/control.js";
 import { BusPoller } from "./bus/poller.js";
@@ -107,6 +109,8 @@ export class Agent {
   /** One uplink per enabled platform: an HJ 212 session, or JSON over HTTP. */
   readonly sessions = new Map<string, Uplink>();
   readonly pollers: BusPoller[] = [];
+  /** Forward-secure seals of the audit trail (audit/sealer.ts); unsealed without a key. */
+  sealer: Sealer | null = null;
   private control: ControlServer | null = null;
   private readonly controlHandlers = new Map<string, ControlHandler>([
     ["ping", () => ({ pid: process.pid })],
@@ -217,6 +221,12 @@ export class Agent {
       this.sessions.set(p.id, s);
     }
     this.onControlCommand("resend", (_c, a) => this.resend(a, audit));
+    this.sealer = new Sealer({
+      db: this.db, audit: this.audit, readingHead: () => this.readingChain.head(), keyPath: sealKeyPath(cfg.storage.path), intervalMin: cfg.audit.seal_interval_min,
+      log: this.log.child("audit"), tz: this.tz, outbox: this.outbox, onQueued: (p, n) => this.events.emit("packetsQueued", p, n),
+      platforms: () => (cfg.audit.upload_seals ? cfg.platforms.filter((p) => p.enabled).map((p) => p.id) : []),
+    });
+    this.onControlCommand("audit-seal-start", () => (this.sealer?.sealed ? null : this.sealer?.start(), this.sealer?.status()));
     this.events.on("packetsQueued", (platform) => this.sessions.get(platform)?.kick());
 
     for (const bus of cfg.buses) {
@@ -231,6 +241,7 @@ export class Agent {
       this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd, args) => this.onControl(cmd, args));
       await this.control.start();
     }
+    this.sealer.start();
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
     this.calibration?.start();
@@ -290,6 +301,7 @@ export class Agent {
     await this.control?.stop();
     // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
     if (this.db) this.audit?.append({ actor: osActor(), action: "software.stop", details: { readingChainHead: this.readingChain?.head() ?? null } });
+    if (this.db) this.sealer?.stop(); // the last seal covers the stop entry
     this.db?.close();
     this.db = null;
     this.log.info("stopped");
