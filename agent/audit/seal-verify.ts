@@ -61,6 +61,7 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
   const authentic: SealRow[] = [];
   const current = new Map<string, { epoch: number; key: Buffer }>();
   const unknownKeys = new Set<string>();
+  let _mac: string;
   seals.forEach((s, i) => {
     if (s.prev_mac !== (i === 0 ? "" : seals[i - 1].mac)) add(s, "this seal does not follow the one before it (a seal was removed, inserted or reordered)");
     const k0 = keys.get(s.key_id);
@@ -69,13 +70,13 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
     if (s.epoch < c.epoch) return add(s, `epoch ${s.epoch} comes after epoch ${c.epoch - 1}: seals reordered`);
     if (s.epoch > c.epoch) add(s, `the seals of epochs ${c.epoch}–${s.epoch - 1} are missing (history cut out)`);
     while (c.epoch < s.epoch) c = { epoch: c.epoch + 1, key: evolveKey(c.key) };
-    let rec;
+    let payload;
     try {
-      rec = sealRecordOf(s);
+      ({ mac: _mac, ...payload } = sealRecordOf(s));
     } catch {
       return add(s, "the seal's table digests are unreadable");
     }
-    if (!macEqual(sealMac(c.key, rec), s.mac)) add(s, "the seal's MAC does not match its content under this epoch's key (the seal was forged or altered)");
+    if (!macEqual(sealMac(c.key, payload), s.mac)) add(s, "the seal's MAC does not match its content under this epoch's key (the seal was forged or altered)");
     else authentic.push(s);
     current.set(s.key_id, { epoch: c.epoch + 1, key: evolveKey(c.key) });
   });
