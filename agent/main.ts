@@ -12,6 +12,7 @@ import { fileSha256 } from "./audit/config-hash.js";
 import { ReadingChain } from "./audit/readings-chain.js";
 import { Sealer } from "./audit/sealer.js";
 import { sealKeyPath } from "./audit/seal-key.js";
+import { InterventionWatch } from "./audit/watch.js";
 import { QcEngine } from "./qc/engine.js";
 import { qcControlHandlers } from "./qc/control.js";
 import { BusPoller } from "./bus/poller.js";
@@ -111,12 +112,13 @@ export class Agent {
   readonly pollers: BusPoller[] = [];
   /** Forward-secure seals of the audit trail (audit/sealer.ts); unsealed without a key. */
   sealer: Sealer | null = null;
+  private watch: InterventionWatch | null = null;
   private control: ControlServer | null = null;
   private readonly controlHandlers = new Map<string, ControlHandler>([
     ["ping", () => ({ pid: process.pid })],
     ["status", () => this.status()],
-    ["bus-pause", (_c, a) => this.pauseBus(String(a.bus), Number(a.seconds ?? 60), String(a.reason ?? ""))],
-    ["bus-resume", (_c, a) => this.resumeBus(String(a.bus))],
+    ["bus-pause", (_c, a) => this.pauseBus(String(a.bus), Number(a.seconds ?? 60), String(a.reason ?? ""), String(a.actor ?? "unknown"))],
+    ["bus-resume", (_c, a) => this.resumeBus(String(a.bus), String(a.actor ?? "unknown"))],
   ]);
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   private queue: Reading[] = [];
@@ -163,7 +165,9 @@ export class Agent {
       onMovedAside: (to, why) => this.log.error(`database ${cfg.storage.path} was unreadable (${why}): moved to ${to}, started a new one`),
     });
     this.audit = new AuditLog(this.db);
-    this.audit.append({ actor: osActor(), action: "software.start", details: { pid: process.pid, node: process.version, config: this.loaded.file, configSha256: fileSha256(this.loaded.file) } });
+    const configSha256 = fileSha256(this.loaded.file);
+    this.audit.append({ actor: osActor(), action: "software.start", details: { pid: process.pid, node: process.version, config: this.loaded.file, configSha256 } });
+    this.watch = new InterventionWatch({ audit: this.audit, configFile: this.loaded.file, startHash: configSha256, log: this.log.child("audit") });
     this.readings = new ReadingStore(this.db);
     this.readingChain = new ReadingChain(this.db);
     this.qc = new QcEngine(this.db, cfg);
@@ -242,6 +246,7 @@ export class Agent {
       await this.control.start();
     }
     this.sealer.start();
+    this.watch?.start();
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
     this.calibration?.start();
@@ -286,6 +291,7 @@ export class Agent {
   /** Graceful stop: readings in hand are committed, connections and the database closed. */
   async stop(): Promise<void> {
     this.sd?.stop();
+    this.watch?.stop();
     this.gpio?.stop();
     for (const t of this.timers) clearInterval(t);
     this.live?.stop();
@@ -397,23 +403,25 @@ export class Agent {
    * Steps a bus's poller aside so a technician can talk on the line by hand (`read`/`write`/`scan`
    * with --force). It resumes by itself after `seconds`, so a forgotten pause cannot stop polling.
    */
-  async pauseBus(busId: string, seconds: number, reason: string): Promise<{ bus: string; resumesAt: number }> {
+  async pauseBus(busId: string, seconds: number, reason: string, actor = "unknown"): Promise<{ bus: string; resumesAt: number }> {
     const poller = this.pollers.find((p) => p.bus.id === busId);
     if (!poller) throw new Error(`no poller for bus "${busId}" (polled buses: ${this.pollers.map((p) => p.bus.id).join(", ")})`);
     const s = Math.min(Math.max(seconds, 1), 3600);
     clearTimeout(this.pauseTimers.get(busId));
     await poller.stop();
-    this.pauseTimers.set(busId, setTimeout(() => void this.resumeBus(busId), s * 1000));
+    this.pauseTimers.set(busId, setTimeout(() => void this.resumeBus(busId, "agent"), s * 1000));
+    this.audit.append({ actor, action: "bus.pause", reason: reason || undefined, details: { bus: busId, seconds: s } });
     this.log.warn(`bus ${busId} paused for ${s} s${reason ? `: ${reason}` : ""}`);
     return { bus: busId, resumesAt: Date.now() + s * 1000 };
   }
 
-  async resumeBus(busId: string): Promise<{ bus: string }> {
+  async resumeBus(busId: string, actor = "unknown"): Promise<{ bus: string }> {
     const poller = this.pollers.find((p) => p.bus.id === busId);
     if (!poller) throw new Error(`no poller for bus "${busId}"`);
     clearTimeout(this.pauseTimers.get(busId));
-    this.pauseTimers.delete(busId);
+    const wasPaused = this.pauseTimers.delete(busId);
     await poller.start();
+    if (wasPaused && this.db) this.audit.append({ actor, action: "bus.resume", reason: actor === "agent" ? "the pause ran out" : undefined, details: { bus: busId } });
     this.log.info(`bus ${busId} resumed`);
     return { bus: busId };
   }
