@@ -196,7 +196,7 @@ export class Agent {
       instruments,
       // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
       calibrate: (pol, kind) => this.calibration?.forPlatform(pol, kind) ?? 2,
-      setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
+      setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog, { maxStepS: cfg.clock.max_step_s, audit }),
       // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
       fieldInfo: fieldInfoSource({
         station: () => hostInfoItems(hostSnapshot(dirname(cfg.storage.path))),
