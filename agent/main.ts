@@ -13,6 +13,7 @@ import { ReadingChain } from "./audit/readings-chain.js";
 import { Sealer } from "./audit/sealer.js";
 import { sealKeyPath } from "./audit/seal-key.js";
 import { InterventionWatch } from "./audit/watch.js";
+import { SecretStore, secretsPath } from "./secrets/store.js";
 import { QcEngine } from "./qc/engine.js";
 import { qcControlHandlers } from "./qc/control.js";
 import { BusPoller } from "./bus/poller.js";
@@ -184,7 +185,7 @@ export class Agent {
       this.onControlCommand(cmd, h);
     this.outbox = new Outbox(this.db, this.tz);
 
-    this.overrides = new OverrideStore(this.db);
+    this.overrides = new OverrideStore(this.db, { secrets: new SecretStore(secretsPath(cfg.storage.path)), audit: this.audit });
     const uplinkLog = this.log.child("uplink");
     const audit: AuditSink = this.audit;
     const instruments = cfg.analyzers.map((a) => ({
