@@ -10,6 +10,10 @@ import { isSoundLevel } from "./aggregate/noise.js";
 import { AuditLog, osActor } from "./audit/log.js";
 import { fileSha256 } from "./audit/config-hash.js";
 import { ReadingChain } from "./audit/readings-chain.js";
+import { Sealer } from "./audit/sealer.js";
+import { sealKeyPath } from "./audit/seal-key.js";
+import { InterventionWatch } from "./audit/watch.js";
+import { SecretStore, secretsPath } from "./secrets/store.js";
 import { QcEngine } from "./qc/engine.js";
 import { qcControlHandlers } from "./qc/control.js";
 import { BusPoller } from "./bus/poller.js";
@@ -110,12 +114,15 @@ export class Agent {
   /** One uplink per enabled platform: an HJ 212 session, or JSON over HTTP. */
   readonly sessions = new Map<string, Uplink>();
   readonly pollers: BusPoller[] = [];
+  /** Forward-secure seals of the audit trail (audit/sealer.ts); unsealed without a key. */
+  sealer: Sealer | null = null;
+  private watch: InterventionWatch | null = null;
   private control: ControlServer | null = null;
   private readonly controlHandlers = new Map<string, ControlHandler>([
     ["ping", () => ({ pid: process.pid })],
     ["status", () => this.status()],
-    ["bus-pause", (_c, a) => this.pauseBus(String(a.bus), Number(a.seconds ?? 60), String(a.reason ?? ""))],
-    ["bus-resume", (_c, a) => this.resumeBus(String(a.bus))],
+    ["bus-pause", (_c, a) => this.pauseBus(String(a.bus), Number(a.seconds ?? 60), String(a.reason ?? ""), String(a.actor ?? "unknown"))],
+    ["bus-resume", (_c, a) => this.resumeBus(String(a.bus), String(a.actor ?? "unknown"))],
   ]);
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   private queue: Reading[] = [];
@@ -165,7 +172,9 @@ export class Agent {
       onMovedAside: (to, why) => this.log.error(`database ${cfg.storage.path} was unreadable (${why}): moved to ${to}, started a new one`),
     });
     this.audit = new AuditLog(this.db);
-    this.audit.append({ actor: osActor(), action: "software.start", details: { pid: process.pid, node: process.version, config: this.loaded.file, configSha256: fileSha256(this.loaded.file) } });
+    const configSha256 = fileSha256(this.loaded.file);
+    this.audit.append({ actor: osActor(), action: "software.start", details: { pid: process.pid, node: process.version, config: this.loaded.file, configSha256 } });
+    this.watch = new InterventionWatch({ audit: this.audit, configFile: this.loaded.file, startHash: configSha256, log: this.log.child("audit") });
     this.readings = new ReadingStore(this.db);
     this.readingChain = new ReadingChain(this.db);
     this.qc = new QcEngine(this.db, cfg);
@@ -183,7 +192,7 @@ export class Agent {
       this.onControlCommand(cmd, h);
     this.outbox = new Outbox(this.db, this.tz);
 
-    this.overrides = new OverrideStore(this.db);
+    this.overrides = new OverrideStore(this.db, { secrets: new SecretStore(secretsPath(cfg.storage.path)), audit: this.audit });
     const uplinkLog = this.log.child("uplink");
     const audit: AuditSink = this.audit;
     const instruments = cfg.analyzers.map((a) => ({
@@ -198,7 +207,7 @@ export class Agent {
       instruments, history: this.history, runtime, dayStart,
       // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
       calibrate: (pol, kind) => this.calibration?.forPlatform(pol, kind) ?? 2,
-      setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
+      setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog, { maxStepS: cfg.clock.max_step_s, audit }),
       // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
       fieldInfo: fieldInfoSource({
         station: {
@@ -240,6 +249,12 @@ export class Agent {
     const hj212 = cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id);
     this.restartNotice = new RestartNotice({ events: this.events, outbox: this.outbox, tz: this.tz, startedAt: this.startedAt, platforms: hj212, log: uplinkLog });
     this.onControlCommand("resend", (_c, a) => this.resend(a, audit));
+    this.sealer = new Sealer({
+      db: this.db, audit: this.audit, readingHead: () => this.readingChain.head(), keyPath: sealKeyPath(cfg.storage.path), intervalMin: cfg.audit.seal_interval_min,
+      log: this.log.child("audit"), tz: this.tz, outbox: this.outbox, onQueued: (p, n) => this.events.emit("packetsQueued", p, n),
+      platforms: () => (cfg.audit.upload_seals ? cfg.platforms.filter((p) => p.enabled).map((p) => p.id) : []),
+    });
+    this.onControlCommand("audit-seal-start", () => (this.sealer?.sealed ? null : this.sealer?.start(), this.sealer?.status()));
     this.events.on("packetsQueued", (platform) => this.sessions.get(platform)?.kick());
 
     for (const bus of cfg.buses) {
@@ -255,6 +270,8 @@ export class Agent {
       await this.control.start();
     }
     this.restartNotice?.start(); // 2081 (C.24) after each platform's first connection
+    this.sealer.start();
+    this.watch?.start();
     for (const s of this.sessions.values()) s.start();
     for (const p of this.pollers) await p.start();
     this.calibration?.start();
@@ -299,6 +316,7 @@ export class Agent {
   /** Graceful stop: readings in hand are committed, connections and the database closed. */
   async stop(): Promise<void> {
     this.sd?.stop();
+    this.watch?.stop();
     this.gpio?.stop();
     for (const t of this.timers) clearInterval(t);
     this.live?.stop();
@@ -315,6 +333,7 @@ export class Agent {
     await this.control?.stop();
     // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
     if (this.db) this.audit?.append({ actor: osActor(), action: "software.stop", details: { readingChainHead: this.readingChain?.head() ?? null } });
+    if (this.db) this.sealer?.stop(); // the last seal covers the stop entry
     this.db?.close();
     this.db = null;
     this.log.info("stopped");
@@ -411,23 +430,25 @@ export class Agent {
    * Steps a bus's poller aside so a technician can talk on the line by hand (`read`/`write`/`scan`
    * with --force). It resumes by itself after `seconds`, so a forgotten pause cannot stop polling.
    */
-  async pauseBus(busId: string, seconds: number, reason: string): Promise<{ bus: string; resumesAt: number }> {
+  async pauseBus(busId: string, seconds: number, reason: string, actor = "unknown"): Promise<{ bus: string; resumesAt: number }> {
     const poller = this.pollers.find((p) => p.bus.id === busId);
     if (!poller) throw new Error(`no poller for bus "${busId}" (polled buses: ${this.pollers.map((p) => p.bus.id).join(", ")})`);
     const s = Math.min(Math.max(seconds, 1), 3600);
     clearTimeout(this.pauseTimers.get(busId));
     await poller.stop();
-    this.pauseTimers.set(busId, setTimeout(() => void this.resumeBus(busId), s * 1000));
+    this.pauseTimers.set(busId, setTimeout(() => void this.resumeBus(busId, "agent"), s * 1000));
+    this.audit.append({ actor, action: "bus.pause", reason: reason || undefined, details: { bus: busId, seconds: s } });
     this.log.warn(`bus ${busId} paused for ${s} s${reason ? `: ${reason}` : ""}`);
     return { bus: busId, resumesAt: Date.now() + s * 1000 };
   }
 
-  async resumeBus(busId: string): Promise<{ bus: string }> {
+  async resumeBus(busId: string, actor = "unknown"): Promise<{ bus: string }> {
     const poller = this.pollers.find((p) => p.bus.id === busId);
     if (!poller) throw new Error(`no poller for bus "${busId}"`);
     clearTimeout(this.pauseTimers.get(busId));
-    this.pauseTimers.delete(busId);
+    const wasPaused = this.pauseTimers.delete(busId);
     await poller.start();
+    if (wasPaused && this.db) this.audit.append({ actor, action: "bus.resume", reason: actor === "agent" ? "the pause ran out" : undefined, details: { bus: busId } });
     this.log.info(`bus ${busId} resumed`);
     return { bus: busId };
   }

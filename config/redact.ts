@@ -8,8 +8,11 @@ export const REDACTED = "******";
  * token, its header values, and any user:password or query in its URL.
  */
 export function redactConfig(config: StationConfig): StationConfig {
+  const http = config.alarms.http;
   return {
     ...config,
+    // The alarm endpoint's URL credentials and query, and its header values (tokens live there).
+    alarms: http ? { ...config.alarms, http: { ...http, url: redactUrl(http.url), headers: Object.fromEntries(Object.keys(http.headers).map((k) => [k, REDACTED])) } } : config.alarms,
     platforms: config.platforms.map((p) =>
       p.protocol === "http-json"
         ? {
