@@ -21,17 +21,23 @@ export interface WebStation {
   stop(): Promise<void>;
 }
 
-/** History of the last `hours` at one reading a minute a channel; minutes 40-59 ago in maintenance, 100-114 ago no answer. */
+/** History of the last `hours` at one reading a minute a channel; minutes 40-59 ago in maintenance, 100-114 ago no answer, 600-619 ago a zero check. */
+/** A plausible level for the unit, varying slowly (the simulator is pinned to the latest one). */
+function level(c: ConfiguredChannel, k: number, minute: number): number {
+  const base = ({ ppb: 40, "°C": 22, "%": 50, mV: 4200, "cc/min": 800, inHg: 29.5 } as Record<string, number>)[c.unit] ?? 10;
+  return Number((base * (1 + 0.15 * Math.sin(minute / (45 + 9 * k)) + 0.015 * Math.sin(minute / 11 + k))).toPrecision(5));
+}
+
 export function history(channels: readonly ConfiguredChannel[], hours: number, now = Date.now()): Reading[] {
   const out: Reading[] = [];
   const t0 = Math.floor(now / 60_000) * 60_000 - hours * 3_600_000;
   for (let m = 0; m < hours * 60; m++) {
     const ts = t0 + m * 60_000 + 30_000;
     const ago = hours * 60 - m;
-    const state = ago >= 40 && ago < 60 ? "maintenance" : ago >= 100 && ago < 115 ? "no-answer" : "ok";
-    const flag = state === "maintenance" ? "M" : state === "no-answer" ? "B" : "N";
+    const state = ago >= 40 && ago < 60 ? "maintenance" : ago >= 100 && ago < 115 ? "no-answer" : ago >= 600 && ago < 620 ? "zero" : "ok";
+    const flag = state === "maintenance" ? "M" : state === "no-answer" ? "B" : state === "zero" ? "C" : "N";
     channels.forEach((c, k) => {
-      const value = state === "no-answer" ? null : 20 + 5 * k + (3 + k) * Math.sin(m / (30 + 7 * k));
+      const value = state === "no-answer" ? null : level(c, k, m);
       out.push({ ts, flag, state, raw: null, source: "seed@1", analyzer: c.analyzer, channel: c.channel, code: c.code, unit: c.unit, value });
     });
   }
@@ -55,6 +61,8 @@ export async function startWebStation(opts: { token?: string; log?: Logger; hist
   const receiver = new PlatformReceiver({ port: hj212Platforms(cfg)[0].port, pw: "123456" });
   await receiver.start();
   const sim = await startSimulation(cfg, { seed: 1 });
+  const hours = opts.historyHours ?? 3;
+  channels.forEach((c, k) => sim.analyzer(c.analyzer).set(c.channel, level(c, k, hours * 60)));
   const agent = new Agent(loaded, { log: opts.log ?? silentLogger, control: false });
   await agent.start();
   // The history is aggregated by the agent's own minute closing (every second).
