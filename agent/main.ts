@@ -53,6 +53,7 @@ import { AlarmService } from "./alarms/service.js";
 import { AlarmNotifier } from "./alarms/notify.js";
 import { storeBatch } from "./store/ingest.js";
 import { conversionFactor } from "./uplink/units.js";
+import { WebServer } from "./web/server.js";
 import { boundPending, diskLevel, freePercent, RawThrottle, type DiskLevel } from "./store/disk-guard.js";
 
 export interface AgentOptions {
@@ -150,6 +151,8 @@ export class Agent {
   private restartNotice: RestartNotice | null = null;
   /** Platform history requests, in bounded slices (uplink/history.ts). */
   history: HistoryRequests | null = null;
+  /** The local status page (web/), when web.listen is set. */
+  web: WebServer | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -298,6 +301,8 @@ export class Agent {
     this.live.start();
     this.checkDisk();
     this.timers.push(setInterval(() => this.checkDisk(), 60_000));
+    this.web = new WebServer(cfg.web, this, this.log.child("web"));
+    await this.web.start(); // a port in use is logged; the agent runs on without the page
     // Retention a minute after start (not in the way of start-up), then every 6 hours.
     const retention = () => void this.runRetention();
     this.timers.push(setTimeout(retention, 60_000), setInterval(retention, 6 * 3600_000));
@@ -331,6 +336,7 @@ export class Agent {
     for (const s of this.sessions.values()) await s.stop();
     this.restartNotice?.stop();
     await this.control?.stop();
+    await this.web?.stop();
     // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
     if (this.db) this.audit?.append({ actor: osActor(), action: "software.stop", details: { readingChainHead: this.readingChain?.head() ?? null } });
     if (this.db) this.sealer?.stop(); // the last seal covers the stop entry
