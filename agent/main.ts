@@ -24,6 +24,7 @@ import { Outbox, type NewPacket } from "./uplink/outbox.js";
 import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
 import { PlatformSession } from "./uplink/session.js";
 import { HttpUplink } from "./uplink/http.js";
+import { MqttUplink } from "./uplink/mqtt.js";
 import type { Uplink } from "./uplink/delivery.js";
 import { RequestHandler, type AuditSink } from "./uplink/commands.js";
 import { LiveUploads } from "./uplink/live.js";
@@ -203,6 +204,10 @@ export class Agent {
       }),
     });
     for (const p of cfg.platforms.filter((p) => p.enabled)) {
+      if (p.protocol === "mqtt") {
+        this.sessions.set(p.id, new MqttUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz, baseDir: this.loaded.dir }));
+        continue;
+      }
       if (!isHj212Platform(p)) {
         // JSON over HTTP: same outbox and cursor; no requests come down, so no overrides either.
         this.sessions.set(p.id, new HttpUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz }));
@@ -347,7 +352,7 @@ export class Agent {
     this.alarmLog = new AlarmLog(db, this.audit);
     this.notifier = new AlarmNotifier({
       db, alarms: this.alarmLog, cfg: cfg.alarms, station: { name: cfg.station.name, mn: cfg.station.mn }, tz: this.tz,
-      platforms: () => cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id),
+      platforms: () => cfg.platforms.filter((p) => p.enabled && (isHj212Platform(p) || p.protocol === "mqtt")).map((p) => p.id),
       outbox: this.outbox, polIdOf: (a) => codesOf(a)[0], log: this.log.child("alarms"),
       onQueued: (p, n) => this.events.emit("packetsQueued", p, n),
     });
