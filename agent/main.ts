@@ -25,6 +25,8 @@ import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from 
 import { PlatformSession } from "./uplink/session.js";
 import { HttpUplink } from "./uplink/http.js";
 import { MqttUplink } from "./uplink/mqtt.js";
+import { MetricsService } from "./metrics/service.js";
+import { countByFlag } from "./metrics/collect.js";
 import type { Uplink } from "./uplink/delivery.js";
 import { RequestHandler, type AuditSink } from "./uplink/commands.js";
 import { LiveUploads } from "./uplink/live.js";
@@ -138,6 +140,8 @@ export class Agent {
   alarms: AlarmService | null = null;
   alarmLog!: AlarmLog;
   private notifier: AlarmNotifier | null = null;
+  /** Prometheus metrics: listener and/or textfile (metrics/). */
+  metrics: MetricsService | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -260,6 +264,8 @@ export class Agent {
       status: (platform) => this.queueStatus(platform),
     });
     this.live.start();
+    this.metrics = new MetricsService(cfg.metrics, { agent: this, events: this.events, log: this.log.child("metrics"), baseDir: this.loaded.dir });
+    await this.metrics.start();
     this.checkDisk();
     this.timers.push(setInterval(() => this.checkDisk(), 60_000));
     // Retention a minute after start (not in the way of start-up), then every 6 hours.
@@ -279,6 +285,7 @@ export class Agent {
 
   /** Graceful stop: readings in hand are committed, connections and the database closed. */
   async stop(): Promise<void> {
+    await this.metrics?.stop();
     this.sd?.stop();
     this.gpio?.stop();
     for (const t of this.timers) clearInterval(t);
@@ -463,7 +470,7 @@ export class Agent {
       if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 1000);
       return;
     }
-    this.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))]);
+    this.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))], countByFlag(rows));
   }
 
   /** Closes ended periods and queues their packets for the platforms that want them, atomically. */
