@@ -94,7 +94,7 @@ export function collectMetrics(agent: MetricsAgent, stored: StoredCounts, now = 
       per(analyzers, (a) => ({ labels: { analyzer: a.id }, value: s(now - (stats.get(a.id)?.lastOk ?? agent.startedAt)) }))),
     family("station_agent_analyzer_up", "gauge", "1 when the analyzer's last poll was answered, else 0.",
       per(analyzers, (a) => ({ labels: { analyzer: a.id }, value: stats.get(a.id)?.lastOk != null && stats.get(a.id)!.consecutiveFailures === 0 ? 1 : 0 }))),
-    family("station_agent_channels_flagged", "gauge", "Channels of each analyzer whose latest reading (of the last hour) carries each effective HJ 212 flag.",
+    family("station_agent_channels_by_flag", "gauge", "Channels of each analyzer whose latest reading (of the last hour) carries each effective HJ 212 flag.",
       [...flags].map(([k, n]) => ({ labels: { analyzer: k.split("\u0000")[0], flag: k.split("\u0000")[1] }, value: n }))),
     family("station_agent_platform_backlog_packets", "gauge", "Packets not yet acknowledged by each platform.", forPlatform((_id, b) => b.pending)),
     family("station_agent_platform_oldest_pending_age_seconds", "gauge", "Age of the data (DataTime) of the oldest packet each platform has not acknowledged; 0 when none waits.",

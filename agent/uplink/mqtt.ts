@@ -46,6 +46,9 @@ export class MqttUplink implements Uplink {
   private refused = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
+  private pumpScheduled = false;
+  /** Taken from the cursor on this connection, not yet published. */
+  private ready: Packet[] = [];
 
   constructor(
     readonly cfg: MqttPlatformConfig,
@@ -149,7 +152,10 @@ export class MqttUplink implements Uplink {
       this.st.lastError = null;
       this.backoffMs = 500;
       this.refused = false;
+      // MQTT.js leaves Nagle on: with a window of publishes and PUBACKs that stalls on delayed ACKs.
+      (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
       this.cursor.restart();
+      this.ready = [];
       this.deps.log.info(`connected to MQTT broker ${this.cfg.id}`, { url: safeUrl(this.cfg.url), clientId: opts.clientId });
       this.deps.events.emit("platformConnected", this.cfg.id);
       c.publish(this.stateTopic, "online", { qos: 1, retain: true });
@@ -206,10 +212,31 @@ export class MqttUplink implements Uplink {
     }, delay);
   }
 
+  /**
+   * Fills the window. Packets are fetched from the outbox a window at a time into `ready` and
+   * published as PUBACKs free room: one query per window, and a publish right after each PUBACK,
+   * whose TCP segment carries the ACK the broker's Nagle-delayed PUBACKs wait for (a half-empty
+   * window would stall on the 40 ms delayed ACK).
+   */
   private pump(): void {
     const c = this.client;
     if (!c || !this.st.connected || this.stopped) return;
-    for (const p of this.cursor.take(this.cfg.window - this.inFlight.size)) this.publish(c, p);
+    while (this.inFlight.size < this.cfg.window) {
+      if (!this.ready.length) this.ready = this.cursor.take(this.cfg.window);
+      const p = this.ready.shift();
+      if (!p) return;
+      this.publish(c, p);
+    }
+  }
+
+  /** Many PUBACKs in one read refill the window with one outbox query, not one per ack. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private publish(c: MqttClient, p: Packet): void {
@@ -230,7 +257,7 @@ export class MqttUplink implements Uplink {
       this.acks.add(p.qn);
       this.st.acked++;
       this.deps.events.emit("packetAcked", this.cfg.id, p.qn, p.cn);
-      if (was && this.client === c) this.pump();
+      if (was && this.client === c) this.schedulePump();
     });
   }
 

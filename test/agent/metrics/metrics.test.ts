@@ -77,7 +77,7 @@ test("a running agent: /metrics and the textfile carry per-analyzer, per-platfor
     assert.equal(value(fams, "station_agent_analyzer_up", { analyzer: "o3" }), 1);
     assert.equal(value(fams, "station_agent_analyzer_up", { analyzer: "dead" }), 0);
     assert.ok(value(fams, "station_agent_analyzer_last_good_answer_age_seconds", { analyzer: "o3" })! < 5);
-    assert.ok((value(fams, "station_agent_channels_flagged", { analyzer: "o3", flag: "N" }) ?? 0) >= 1);
+    assert.ok((value(fams, "station_agent_channels_by_flag", { analyzer: "o3", flag: "N" }) ?? 0) >= 1);
     // The platform is not listening: nothing acked, the link down, realtime not queued while down.
     assert.equal(value(fams, "station_agent_platform_connected", { platform: "local", protocol: "hj212-2017" }), 0);
     assert.equal(value(fams, "station_agent_platform_backlog_packets", { platform: "local" }), agent.outbox.backlog("local").pending);
