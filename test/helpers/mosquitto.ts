@@ -86,6 +86,10 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     c.stderr!.setEncoding("utf8");
     c.stderr!.on("data", (d: string) => (log = (log + d).slice(-8000)));
     child = c;
+    // A test runner that dies before close() must not leave a broker behind.
+    const reap = () => c.kill("SIGKILL");
+    process.once("exit", reap);
+    c.once("exit", () => process.off("exit", reap));
     await waitForPort(port, c, () => log);
   };
   const stop = async () => {
