@@ -230,7 +230,7 @@ export const mqttPlatformSchema = z
   .superRefine((p, ctx) => {
     if (p.password !== undefined && p.password_file !== undefined) ctx.addIssue({ code: "custom", path: ["password_file"], message: "password or password_file, not both" });
     if (p.payload === "hj212") {
-      for (const k of ["st", "pw"] as const) if (p[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `${k} is needed with payload: hj212` });
+      for (const k of ["st", "pw"] as const) if (p[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `the HJ 212 ${k.toUpperCase()} of the frames, needed with payload: hj212` });
     }
   });
 

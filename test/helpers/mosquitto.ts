@@ -38,6 +38,8 @@ export interface Broker {
 export interface BrokerOptions {
   /** Users allowed to connect; with any, anonymous clients are refused. */
   users?: Record<string, string>;
+  /** PEM files for a TLS listener (the URL is then mqtts://). */
+  tls?: { cafile: string; certfile: string; keyfile: string };
 }
 
 function waitForPort(port: number, child: ChildProcess, logTail: () => string): Promise<void> {
@@ -68,6 +70,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   const lines = [`listener ${port} 127.0.0.1`, "persistence true", `persistence_location ${dir}/`, "autosave_interval 1", "log_type error", "log_type warning", "log_type notice"];
   // As root, mosquitto drops to the "mosquitto" user, which cannot read a root-only temp dir.
   if (process.getuid?.() === 0) lines.push("user root");
+  if (opts.tls) lines.push(`cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`);
   if (opts.users && Object.keys(opts.users).length) {
     const pw = join(dir, "passwd");
     writeFileSync(pw, "");
@@ -104,7 +107,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   await start();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
     stop,
     start,
     close: async () => {
