@@ -25,7 +25,7 @@ export interface MetricsAgent {
     config: {
       station: { name: string; mn: string };
       storage: { path: string };
-      analyzers: ReadonlyArray<{ id: string; driver: string; enabled: boolean }>;
+      analyzers: ReadonlyArray<{ id: string; driver: string; enabled: boolean; interval_s: number }>;
       platforms: readonly AnyPlatformConfig[];
     };
   };
@@ -55,8 +55,10 @@ export function collectMetrics(agent: MetricsAgent, stored: StoredCounts, now = 
   const analyzers = cfg.analyzers.filter((a) => a.enabled);
   const stats = new Map<string, AnalyzerStats>();
   for (const p of agent.pollers) for (const [id, st] of Object.entries(p.stats())) stats.set(id, st);
-  // Each channel's latest reading of the last hour, with its effective (QC) flag.
-  const latest = agent.qc.store.withEffectiveFlags(agent.readings.latest(now - 3600_000, now));
+  // Each channel's latest reading, with its effective (QC) flag. The window is short so a scrape
+  // stays cheap on a Pi polling every second (the query reads every reading in it).
+  const windowMs = Math.max(300, 3 * Math.max(0, ...analyzers.map((a) => a.interval_s))) * 1000;
+  const latest = agent.qc.store.withEffectiveFlags(agent.readings.latest(now - windowMs, now));
   const platforms = cfg.platforms.filter((p) => p.enabled);
   const backlog = new Map(platforms.map((p) => [p.id, agent.outbox.backlog(p.id)]));
   const live = new Map(platforms.map((p) => [p.id, agent.sessions.get(p.id)?.state()]));
@@ -94,7 +96,7 @@ export function collectMetrics(agent: MetricsAgent, stored: StoredCounts, now = 
       per(analyzers, (a) => ({ labels: { analyzer: a.id }, value: s(now - (stats.get(a.id)?.lastOk ?? agent.startedAt)) }))),
     family("station_agent_analyzer_up", "gauge", "1 when the analyzer's last poll was answered, else 0.",
       per(analyzers, (a) => ({ labels: { analyzer: a.id }, value: stats.get(a.id)?.lastOk != null && stats.get(a.id)!.consecutiveFailures === 0 ? 1 : 0 }))),
-    family("station_agent_channels_by_flag", "gauge", "Channels of each analyzer whose latest reading (of the last hour) carries each effective HJ 212 flag.",
+    family("station_agent_channels_by_flag", "gauge", "Channels of each analyzer whose latest reading (of the last 5 minutes, or 3 poll intervals) carries each effective HJ 212 flag.",
       [...flags].map(([k, n]) => ({ labels: { analyzer: k.split("\u0000")[0], flag: k.split("\u0000")[1] }, value: n }))),
     family("station_agent_platform_backlog_packets", "gauge", "Packets not yet acknowledged by each platform.", forPlatform((_id, b) => b.pending)),
     family("station_agent_platform_oldest_pending_age_seconds", "gauge", "Age of the data (DataTime) of the oldest packet each platform has not acknowledged; 0 when none waits.",
