@@ -13,6 +13,7 @@ import { createLogger } from "../../../agent/log.js";
 import { renderText } from "../../../agent/metrics/format.js";
 import { metricsSchema } from "../../../config/schema-metrics.js";
 import { startSimulation } from "../../../drivers/simulate.js";
+import { PlatformReceiver } from "../../../agent/uplink/receiver.js";
 import { demoLikeConfig, freePort, tempDir, waitFor } from "../../helpers/station.js";
 
 const value = (fams: ParsedFamily[], name: string, labels: Record<string, string> = {}): number | undefined => {
@@ -112,10 +113,8 @@ test("a running agent: /metrics and the textfile carry per-analyzer, per-platfor
   }
 });
 
-test("promtool check metrics (Prometheus's own linter) on the agent's output", { skip: promtool() ? false : "promtool is not installed (Debian package prometheus)" }, () => {
-  // Covered inside the running-agent test; here it only reports skip or ran.
-  assert.ok(promtool());
-});
+// The running-agent test lints its output with promtool where it is installed; say so where not.
+if (!promtool()) test("promtool check metrics on the agent's output", { skip: "promtool is not installed (from Debian's prometheus package; .ci/run unpacks it)" }, () => {});
 
 test("a metrics port already in use: a clear error at start, the agent runs on", { timeout: 30_000 }, async () => {
   const { dir, cleanup } = tempDir();
@@ -136,6 +135,35 @@ test("a metrics port already in use: a clear error at start, the agent runs on",
     await agent.stop();
     await sim.stop();
     blocker.close();
+    cleanup();
+  }
+});
+
+test("a platform that acknowledges: connected 1, last ack time, acks counted; an unwritable textfile is logged and the agent runs on", { timeout: 30_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const platformPort = await freePort();
+  const loaded = demoLikeConfig({ dir, simPort: await freePort(), platformPort, interval_s: 0.2, realtime_s: 1 });
+  loaded.config.metrics = metricsSchema.parse({ textfile: "no-such-dir/station.prom" });
+  const receiver = new PlatformReceiver({ port: platformPort, pw: "123456" });
+  await receiver.start();
+  const sim = await startSimulation(loaded.config, { seed: 3 });
+  const lines: string[] = [];
+  const agent = new Agent(loaded, { log: createLogger({ level: "info", write: (l) => lines.push(l) }), control: false });
+  try {
+    await agent.start();
+    assert.match(lines.join("\n"), /metrics: cannot write .*no-such-dir\/station\.prom: ENOENT/);
+    await waitFor(() => agent.outbox.backlog("local").lastAckAt !== null, 10_000, "a realtime packet acknowledged");
+    const t0 = Date.now() / 1000;
+    const fams = parsePrometheusTextFormat(agent.metrics!.render());
+    assert.equal(value(fams, "station_agent_platform_connected", { platform: "local" }), 1);
+    const lastAck = value(fams, "station_agent_platform_last_ack_timestamp_seconds", { platform: "local" })!;
+    assert.ok(Math.abs(lastAck - t0) < 30, `last ack ${lastAck} near now ${t0}`);
+    assert.ok((value(fams, "station_agent_platform_packets_acked_total", { platform: "local" }) ?? 0) >= 1);
+    assert.ok(!existsSync(join(dir, "no-such-dir")));
+  } finally {
+    await agent.stop();
+    await sim.stop();
+    await receiver.stop();
     cleanup();
   }
 });
