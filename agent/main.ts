@@ -28,6 +28,9 @@ import { Outbox, type NewPacket } from "./uplink/outbox.js";
 import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
 import { PlatformSession } from "./uplink/session.js";
 import { HttpUplink } from "./uplink/http.js";
+import { MqttUplink } from "./uplink/mqtt.js";
+import { MetricsService } from "./metrics/service.js";
+import { countByFlag } from "./metrics/collect.js";
 import type { Uplink } from "./uplink/delivery.js";
 import { RequestHandler, type AuditSink } from "./uplink/commands.js";
 import { LiveUploads } from "./uplink/live.js";
@@ -153,6 +156,8 @@ export class Agent {
   history: HistoryRequests | null = null;
   /** The local status page (web/), when web.listen is set. */
   web: WebServer | null = null;
+  /** Prometheus metrics: listener and/or textfile (metrics/). */
+  metrics: MetricsService | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -236,6 +241,10 @@ export class Agent {
       }),
     });
     for (const p of cfg.platforms.filter((p) => p.enabled)) {
+      if (p.protocol === "mqtt") {
+        this.sessions.set(p.id, new MqttUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz, baseDir: this.loaded.dir }));
+        continue;
+      }
       if (!isHj212Platform(p)) {
         // JSON over HTTP: same outbox and cursor; no requests come down, so no overrides either.
         this.sessions.set(p.id, new HttpUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz }));
@@ -299,6 +308,8 @@ export class Agent {
       status: (platform) => this.queueStatus(platform),
     });
     this.live.start();
+    this.metrics = new MetricsService(cfg.metrics, { agent: this, events: this.events, log: this.log.child("metrics"), baseDir: this.loaded.dir });
+    await this.metrics.start();
     this.checkDisk();
     this.timers.push(setInterval(() => this.checkDisk(), 60_000));
     this.web = new WebServer(cfg.web, this, this.log.child("web"));
@@ -320,6 +331,7 @@ export class Agent {
 
   /** Graceful stop: readings in hand are committed, connections and the database closed. */
   async stop(): Promise<void> {
+    await this.metrics?.stop();
     this.sd?.stop();
     this.watch?.stop();
     this.gpio?.stop();
@@ -398,7 +410,7 @@ export class Agent {
     this.alarmLog = new AlarmLog(db, this.audit);
     this.notifier = new AlarmNotifier({
       db, alarms: this.alarmLog, cfg: cfg.alarms, station: { name: cfg.station.name, mn: cfg.station.mn }, tz: this.tz,
-      platforms: () => cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id),
+      platforms: () => cfg.platforms.filter((p) => p.enabled && (isHj212Platform(p) || p.protocol === "mqtt")).map((p) => p.id),
       outbox: this.outbox, polIdOf: (a) => codesOf(a)[0], log: this.log.child("alarms"),
       onQueued: (p, n) => this.events.emit("packetsQueued", p, n),
     });
@@ -511,7 +523,7 @@ export class Agent {
       if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 1000);
       return;
     }
-    this.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))]);
+    this.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))], countByFlag(rows));
   }
 
   /** Closes ended periods and queues their packets for the platforms that want them, atomically. */
