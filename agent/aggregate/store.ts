@@ -53,6 +53,7 @@ const same = (a: Aggregate, b: Aggregate | undefined) =>
 
 export class AggregateStore {
   private readonly upsert;
+  private seriesStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
   private readonly validity: (analyzer: string) => ValidityRule;
   private readonly energy: (analyzer: string, channel: string, unit: string) => boolean;
   private readonly dayHours: DayHours;
@@ -260,6 +261,15 @@ export class AggregateStore {
 
   list(periodS: number, from: number, to: number): Aggregate[] {
     return (this.db.prepare(`SELECT ${COLUMNS} FROM aggregates WHERE period_s = ? AND period_start >= ? AND period_start < ? ORDER BY period_start, analyzer, channel`).all(periodS, from, to) as Row[]).map(toAggregate);
+  }
+
+  /** One channel's aggregates of one period length in [from, to), by the primary key (a trend plot). */
+  series(analyzer: string, channel: string, periodS: number, from: number, to: number): Array<Pick<Aggregate, "periodStart" | "avg" | "flag">> {
+    this.seriesStmt ??= this.db.prepare(
+      "SELECT period_start AS periodStart, avg, flag FROM aggregates WHERE analyzer = ? AND channel = ? AND period_s = ? AND period_start >= ? AND period_start < ? ORDER BY period_start",
+    );
+    return this.seriesStmt
+      .all(analyzer, channel, periodS, from, to) as Array<Pick<Aggregate, "periodStart" | "avg" | "flag">>;
   }
 
   /** Every stored aggregate of a code starting at `start`, any period length (for `trace`). */

@@ -10,6 +10,8 @@ import type { Logger } from "../log.js";
 import { formatHj212Time } from "../time.js";
 import type { NewPacket } from "../uplink/outbox.js";
 import type { AlarmEvent, AlarmLog } from "./store.js";
+import { safeUrl } from "../uplink/http-json.js";
+import { HTTP_LIMITS } from "../uplink/http-limits.js";
 import type { Alarm } from "./store.js";
 
 /** Events older than this when a sink first sees them are old news: marked done, not sent. */
@@ -107,7 +109,8 @@ export class AlarmNotifier {
     this.httpBusy = true;
     // axios is loaded only where an endpoint is configured: it pulls in Node's fetch machinery,
     // megabytes a station without one should not carry.
-    const post = deps.post ?? (async (url, body, opts) => (await import("axios")).default.post(url, body, opts));
+    // No redirects (the headers would follow to another host), answers read up to 1 MB.
+    const post = deps.post ?? (async (url, body, opts) => (await import("axios")).default.post(url, body, { ...opts, ...HTTP_LIMITS }));
     try {
       for (const e of deps.alarms.pending("http", now - MAX_AGE_MS, 20)) {
         const body = { station: deps.station, event: e.event, at: new Date(e.ts).toISOString(), alarm: { ...e.alarm, raisedAt: new Date(e.alarm.raisedAt).toISOString(), clearedAt: e.alarm.clearedAt === null ? null : new Date(e.alarm.clearedAt).toISOString() } };
@@ -119,7 +122,10 @@ export class AlarmNotifier {
       this.httpFailures++;
       const wait = Math.min(1000 * 2 ** (this.httpFailures - 1), http.retry_max_s * 1000);
       this.httpNextAt = Date.now() + wait;
-      deps.log.warn(`alarms: POST to ${http.url} failed (${(err as Error).message}); retrying in ${Math.round(wait / 1000)} s`);
+      // The URL without user:password or query, and no error text: axios errors carry the request headers.
+      const e = err as { code?: string; response?: { status?: number } };
+      const why = e.response?.status ? `HTTP ${e.response.status}` : (e.code ?? "request failed");
+      deps.log.warn(`alarms: POST to ${safeUrl(http.url)} failed (${why}); retrying in ${Math.round(wait / 1000)} s`);
     } finally {
       this.httpBusy = false;
     }
