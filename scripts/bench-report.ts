@@ -23,6 +23,13 @@ const README_END = "<!-- bench:end -->";
 
 /** What each figure measures, for the README table. */
 const DESCRIPTIONS: Record<string, string> = {
+  "downlink-year-request-rss-growth": "One 2051 request for a year (a year of minute aggregates of 20 channels): peak RSS growth while it is answered",
+  "downlink-year-request-loop-block": "The same request: longest event-loop block (every SQLite commit, fsync included, blocks it)",
+  "downlink-year-request-live-delay": "The same request: worst delay of a live realtime packet queued every 200 ms during it",
+  "downlink-year-request-packets": "The same request: packets queued (the max_request_packets cap), ExeRtn=2",
+  "downlink-year-request-time": "The same request: time from the request to its 9012",
+  "downlink-frame-reader-ns-per-byte": "Frame reader: cost per byte of a CRLF-less ##0001… stream read 7 bytes at a time",
+  "downlink-frame-reader-scaling": "Frame reader: cost per byte at 4x the stream's size ÷ at 1x (linear: about 1)",
   "sqlite-ingest-agent-store": "Readings stored per second by the agent's store step (raw words, hash chain, QC, one transaction a batch)",
   "sqlite-ingest-bare-better-sqlite3": "The same rows as bare INSERTs (4 columns), for scale",
   "sqlite-ingest-overhead-ratio": "Agent store step ÷ bare inserts",

@@ -7,7 +7,7 @@
 // the answer ends with ExeRtn=2 and a log line says what was cut. A request whose QN was answered
 // in the last 24 h is answered again (9011/9012) without queueing its data twice.
 import type { Logger } from "../log.js";
-import type { Aggregate } from "../types.js";
+import type { Aggregate, Packet } from "../types.js";
 import { EXE_RTN } from "./answers.js";
 import type { NewPacket, Outbox } from "./outbox.js";
 import { aggregateCp, type ChannelLookup } from "./packets.js";
@@ -29,6 +29,8 @@ export interface HistorySession {
   readonly cfg: { id: string; window: number; ack_timeout_s: number; max_request_packets: number };
   readonly connected: boolean;
   kick(): void;
+  /** Split packets' parts made in the slice's own transaction (session.ts), not one fsync each later. */
+  prepareParts?(packets: readonly Packet[]): void;
 }
 
 export interface HistoryRequest {
@@ -41,7 +43,10 @@ export interface HistoryRequest {
   kind: "aggregate" | "runtime";
 }
 
-const SLICE_TARGET_MS = 20;
+/** Reading and building one slice; its commit (an fsync, ~10 ms on an SD card or a VM disk) comes on top. */
+const SLICE_TARGET_MS = 15;
+/** Periods per slice at most: its rows (× channels) are what the request holds in memory at once. */
+const MAX_SLICE = 256;
 const REMEMBER_MS = 24 * 3600_000;
 const REMEMBERED = 1000;
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
@@ -114,18 +119,23 @@ export class HistoryRequests {
       const started = performance.now();
       const to = Math.min(t + slice * step, req.end + 1);
       const all = this.slice(platform, req, t, to);
+      // Sized by the reading and building only: the commit's fsync costs the same for any size.
+      const took = performance.now() - started;
       const packets = all.length > cap - queued ? all.slice(0, cap - queued) : all;
       if (packets.length < all.length) cut = all[packets.length].dataTime;
       if (packets.length) {
-        const made = deps.outbox.transaction(() => deps.outbox.enqueue(packets));
+        const made = deps.outbox.transaction(() => {
+          const rows = deps.outbox.enqueue(packets);
+          session.prepareParts?.(rows);
+          return rows;
+        });
         if (!firstId) firstId = made[0].id;
         lastId = made[made.length - 1].id;
         queued += made.length;
         session.kick();
       }
       t = to;
-      const took = performance.now() - started;
-      slice = took > SLICE_TARGET_MS ? Math.max(1, Math.floor(slice / 2)) : took < SLICE_TARGET_MS / 4 ? Math.min(slice * 2, 4096) : slice;
+      slice = took > SLICE_TARGET_MS ? Math.max(1, Math.floor(slice / 2)) : took < SLICE_TARGET_MS / 4 ? Math.min(slice * 2, MAX_SLICE) : slice;
       await yieldLoop();
     }
     if (!queued) return EXE_RTN.noData;

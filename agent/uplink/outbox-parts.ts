@@ -2,7 +2,8 @@
 // segment would be over 1024 bytes goes out as PNUM parts, each with its own QN and, when the
 // packet asks for answers, its own 9014. The parts (their CP and QN) are made once, when the
 // packet is first sent, so a part retransmitted after a reconnect or a restart keeps its QN; the
-// packet is delivered when every part is acknowledged.
+// packet is delivered (its outbox row acknowledged) when every part is. Part acks themselves are
+// the session's, in memory: a part sent again under its QN is a repeat to the platform.
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
 import type { Logger } from "../log.js";
@@ -19,7 +20,7 @@ const MIGRATIONS = [
      qn TEXT NOT NULL,
      qn_ms INTEGER NOT NULL,
      cp TEXT NOT NULL,
-     acked_at INTEGER,
+     acked_at INTEGER, -- unused: part acks live in the session (see above)
      PRIMARY KEY (packet_id, pno)
    ) WITHOUT ROWID;
    CREATE UNIQUE INDEX outbox_parts_qn ON outbox_parts (platform, qn);`,
@@ -35,12 +36,17 @@ export interface PacketPart {
 }
 
 export class PacketParts {
+  private readonly readStmt;
+  private readonly insertStmt;
+
   constructor(
     private readonly db: Db,
     /** The outbox's QN clock: parts' QNs never collide with packets'. */
     private readonly nextQn: () => { qn: string; ms: number },
   ) {
     migrate(db, "outbox_parts", MIGRATIONS);
+    this.readStmt = db.prepare("SELECT packet_id AS packetId, pno, pnum, qn, cp, acked_at AS ackedAt FROM outbox_parts WHERE packet_id = ? ORDER BY pno");
+    this.insertStmt = db.prepare("INSERT INTO outbox_parts (packet_id, pno, pnum, platform, qn, qn_ms, cp) VALUES (?, ?, ?, ?, ?, ?, ?)");
   }
 
   /** Highest QN time of any part (0 when none): the QN clock resumes after it. */
@@ -50,14 +56,11 @@ export class PacketParts {
 
   /** The parts of a packet, made from `split()` (each part's CP) the first time; oldest PNO first. */
   of(packetId: number, platform: string, split: () => string[]): PacketPart[] {
-    const read = () =>
-      this.db
-        .prepare("SELECT packet_id AS packetId, pno, pnum, qn, cp, acked_at AS ackedAt FROM outbox_parts WHERE packet_id = ? ORDER BY pno")
-        .all(packetId) as PacketPart[];
+    const read = () => this.readStmt.all(packetId) as PacketPart[];
     const have = read();
     if (have.length) return have;
     const cps = split();
-    const insert = this.db.prepare("INSERT INTO outbox_parts (packet_id, pno, pnum, platform, qn, qn_ms, cp) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const insert = this.insertStmt;
     this.db.transaction(() => {
       cps.forEach((cp, i) => {
         const { qn, ms } = this.nextQn();
@@ -65,15 +68,6 @@ export class PacketParts {
       });
     })();
     return read();
-  }
-
-  /** Records a part's 9014; returns its packet and whether every part is now acknowledged, or null for an unknown QN. */
-  ack(platform: string, qn: string, at = Date.now()): { packetId: number; complete: boolean } | null {
-    const row = this.db.prepare("SELECT packet_id AS id FROM outbox_parts WHERE platform = ? AND qn = ?").get(platform, qn) as { id: number } | undefined;
-    if (!row) return null;
-    this.db.prepare("UPDATE outbox_parts SET acked_at = ? WHERE platform = ? AND qn = ? AND acked_at IS NULL").run(at, platform, qn);
-    const left = (this.db.prepare("SELECT COUNT(*) AS n FROM outbox_parts WHERE packet_id = ? AND acked_at IS NULL").get(row.id) as { n: number }).n;
-    return { packetId: row.id, complete: left === 0 };
   }
 
   /** Parts of packets that are gone from the outbox (pruned, dropped). */

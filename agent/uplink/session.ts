@@ -33,12 +33,16 @@ export type { SessionRuntime, SessionState } from "./delivery.js";
 
 interface InFlight {
   packet: Packet;
-  /** A split packet's part in flight (C.49/C.50: its own QN, its own 9014, one part at a time). */
+  /** A split packet's part in flight (C.49/C.50: its own QN, its own 9014, one part at a time), and all its parts. */
   part?: PacketPart;
+  parts?: PacketPart[];
   /** performance.now() when last sent: a wall clock stepped back must not hold a retransmission for the size of the step. */
   sentAt: number;
   tries: number;
 }
+
+/** CP length (UTF-16 units ≤ bytes) from which a packet may need splitting: below it, no transaction. */
+const SPLIT_CANDIDATE = 700;
 
 type AckWaiter = { qns: Set<string>; resolve: (r: "acked" | "disconnected" | "timeout") => void; timer: NodeJS.Timeout };
 
@@ -114,6 +118,11 @@ export class PlatformSession implements Uplink {
     const s = this.socket;
     this.socket = null;
     if (s) await new Promise<void>((resolve) => { s.once("close", () => resolve()); s.destroy(); });
+  }
+
+  /** Makes the parts of those of `packets` that will go split, inside the caller's transaction (no fsync of its own). */
+  prepareParts(packets: readonly Packet[]): void {
+    for (const p of packets) if (p.cp.length > SPLIT_CANDIDATE) packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log);
   }
 
   /** New packets were queued: send what the window allows. */
@@ -198,7 +207,11 @@ export class PlatformSession implements Uplink {
 
   private pump(): void {
     if (!this.st.connected || !this.socket) return;
-    for (const p of this.cursor.take(this.cfg.window - this.inFlight.size)) this.send(p, 1);
+    const batch = this.cursor.take(this.cfg.window - this.inFlight.size);
+    // Parts of split packets are made durable for the whole batch in one transaction (one fsync).
+    const partsOf = () => batch.map((p) => packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log));
+    const parts = batch.some((p) => p.cp.length > SPLIT_CANDIDATE) ? this.deps.outbox.transaction(partsOf) : partsOf();
+    batch.forEach((p, i) => this.send(p, 1, parts[i]));
   }
 
   /** Many acks in one read refill the window with one outbox query, not one per ack. */
@@ -215,8 +228,7 @@ export class PlatformSession implements Uplink {
     return { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }) };
   }
 
-  private send(p: Packet, tries: number): void {
-    const parts = packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log);
+  private send(p: Packet, tries: number, parts = packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log)): void {
     this.st.sent++;
     if (!parts) {
       this.socket!.write(encodeFrame(buildSegment(this.header(p), p.cp), this.cfg.crc));
@@ -232,7 +244,7 @@ export class PlatformSession implements Uplink {
     const next = parts.find((x) => x.ackedAt === null);
     if (!next) return this.acks.add(p.qn); // every part was acknowledged before a restart
     this.socket!.write(encodeFrame(partSegment(this.header(p), next), this.cfg.crc));
-    this.inFlight.set(next.qn, { packet: p, part: next, sentAt: performance.now(), tries });
+    this.inFlight.set(next.qn, { packet: p, part: next, parts, sentAt: performance.now(), tries });
   }
 
   private sendHeartbeat(): void {
@@ -253,7 +265,7 @@ export class PlatformSession implements Uplink {
         return;
       }
       this.st.retransmits++;
-      this.send(f.packet, f.tries + 1);
+      this.send(f.packet, f.tries + 1, f.parts);
     }
   }
 
@@ -286,17 +298,16 @@ export class PlatformSession implements Uplink {
     this.schedulePump();
   }
 
-  /** A part's 9014: recorded; the next part goes out, or, after the last, the packet is delivered. */
+  /**
+   * A part's 9014: the next part goes out, or, after the last, the packet is delivered. Part acks
+   * are kept in memory only: after a reconnect or a restart the packet's parts go again, each with
+   * its own QN as before, which a platform takes as a repeat.
+   */
   private onPartAck(f: InFlight, qn: string): void {
-    let complete: boolean;
-    try { complete = this.deps.outbox.parts.ack(this.cfg.id, qn)?.complete ?? false; } catch (err) {
-      // The database is busy: the part stays in flight and goes again at its timeout, same QN.
-      this.deps.log.warn(`platform ${this.cfg.id}: part ack ${qn} not recorded (${(err as Error).message})`);
-      return;
-    }
     this.inFlight.delete(qn);
-    if (!complete) {
-      if (this.st.connected && this.socket) this.send(f.packet, 1);
+    f.part!.ackedAt = Date.now();
+    if (f.parts!.some((x) => x.ackedAt === null)) {
+      if (this.st.connected && this.socket) this.send(f.packet, 1, f.parts);
       return;
     }
     this.inFlight.set(f.packet.qn, { ...f, part: undefined });

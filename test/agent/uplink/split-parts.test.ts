@@ -62,7 +62,6 @@ test("each part its own QN and 9014, sent one at a time; a lost ack resends that
     // The parts are durable: a restarted outbox gives them back with the same QNs.
     const again = new Outbox(db, "Asia/Shanghai").parts.of(p.id, "city", () => assert.fail("not made again"));
     assert.deepEqual(again.map((x) => x.qn), qns);
-    assert.ok(again.every((x) => x.ackedAt !== null));
     assert.ok(new Outbox(db, "Asia/Shanghai").nextQn() > qns.at(-1)!, "the QN clock resumes after the parts' QNs");
   } finally {
     await session.stop();
