@@ -41,6 +41,7 @@ import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
 import { RestartNotice } from "./uplink/restart-notice.js";
 import { HistoryRequests } from "./uplink/history.js";
+import { instrumentClock } from "./uplink/instrument-clock.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
@@ -213,6 +214,7 @@ export class Agent {
     const requests = new RequestHandler({
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
       instruments, history: this.history, runtime, dayStart,
+      instrumentClock: instrumentClock(cfg.analyzers, getDriver, (id) => this.pollers.find((p) => p.stats()[id])),
       // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
       calibrate: (pol, kind) => this.calibration?.forPlatform(pol, kind) ?? 2,
       setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog, { maxStepS: cfg.clock.max_step_s, audit }),

@@ -78,6 +78,7 @@ export interface DriverInput {
   commands?: Record<string, CommandDef>;
   fromConfig?: boolean;
   working?: WorkingStates;
+  clock?: { read: SampleTimeDef; set: string };
 }
 
 /** Problems with a definition, as "id: path message" strings; empty when it is sound. */
@@ -105,6 +106,7 @@ export function checkDefinition(d: DriverInput): string[] {
     if (s.state === "ok" || s.state === "no-answer") err(`states[${i}].state`, `"${s.state}" is reserved`);
     if (s.kind === "register" && s.equals === undefined && s.mask === undefined) err(`states[${i}]`, "needs equals or mask");
   });
+  if (d.clock && (d.commands ?? {})[d.clock.set]?.kind !== "register") err("clock.set", `"${d.clock.set}" is no register command`);
   for (const name of [...Object.keys(d.working?.states ?? {}), ...(d.working?.alarms ?? [])])
     if (!(d.states ?? []).some((s) => s.state === name)) err(`working`, `names "${name}", which is no state`);
   for (const [name, c] of Object.entries(d.commands ?? {}))

@@ -190,6 +190,8 @@ export interface DriverDefinition {
   fromConfig?: boolean;
   /** States as HJ 212 working states (i12001/i12003); default: normal 0, states by flag. */
   working?: WorkingStates;
+  /** The instrument's own clock: where it is read, and the command (params "clock") that sets it (HJ 212 1011/1012 with PolId). */
+  clock?: { read: SampleTimeDef; set: string };
 }
 
 /** Registers a value of this type occupies. */

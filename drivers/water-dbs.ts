@@ -29,6 +29,7 @@
 //   1 measuring → 7 measuring (a cycle), 2/3/4 standard/zero/span check → 3 calibration, 9 curve
 //   calibration and 19 calibrating → 8 standardization (标定), 10 cleaning/maintenance → 1, 1000 and
 //   the fault word → 2 fault. The alarm word's over-range is the instrument's alarm (i12003).
+// - Clock (HJ 212 1011/1012 with PolId): read at 0x1080 (BCD), set by "set-clock" (opcode 13).
 import { bcdTime, defineModbusDriver, float32, int32, register, writeRegister } from "./define.js";
 import { WORK_STATE } from "./types.js";
 
@@ -71,6 +72,7 @@ export default defineModbusDriver({
     register({ fc: 3, address: 0x1085, equals: 7, state: "over-range", flag: "T", description: "Alarm 7: over range" }),
     register({ fc: 3, address: 0x1086, mask: 0xffff, state: "device-fault", flag: "D", description: "Fault word not 0 (motor, temperature, communication, running)" }),
   ],
+  clock: { read: bcdTime(3, 0x1080), set: "set-clock" },
   working: {
     normal: WORK_STATE.standby,
     states: {

@@ -129,6 +129,15 @@ export class BusPoller {
     await line.write(slot.polled.analyzer.slave, w.fc, w.address, w.values, slot.timeoutMs);
   }
 
+  /** One register read from an analyzer polled here (its clock, for HJ 212 1011 with PolId), between polls like a command. */
+  async readRegisters(analyzerId: string, fc: 3 | 4, address: number, count: number): Promise<Uint16Array> {
+    const slot = this.slots.find((s) => s.polled.analyzer.id === analyzerId);
+    const line = this.line as (Line & Partial<Pick<Transport, "read">>) | null;
+    if (!slot || !line || !this.running) throw new BusClosedError({ bus: this.bus.id, detail: `analyzer ${analyzerId} is not polled (now)` });
+    if (typeof line.read !== "function") throw new Error(`analyzer ${analyzerId} is not a Modbus instrument`);
+    return line.read(slot.polled.analyzer.slave, fc, address, count, slot.timeoutMs);
+  }
+
   /** Next tick on the analyzer's fixed grid; ticks missed while the event loop was blocked are skipped, not bunched. */
   private arm(slot: Slot): void {
     if (!this.running) return;

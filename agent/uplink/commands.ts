@@ -8,6 +8,7 @@ import { formatHj212Time, parseHj212Time } from "../time.js";
 import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
 import { dataCommands, type DataDeps } from "./commands-data.js";
 import { DownlinkGuard, type BadFrameKind } from "./downlink-guard.js";
+import type { InstrumentClock } from "./instrument-clock.js";
 import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
 import { parseCp } from "./hj212/cp.js";
 import type { OverrideStore, OverrideValues } from "./overrides.js";
@@ -26,6 +27,8 @@ export interface CommandDeps extends DataDeps {
   overrides: OverrideStore;
   audit?: AuditSink;
   setClock?: SetClock;
+  /** Instruments' own clocks (1011/1012 with PolId, instrument-clock.ts). */
+  instrumentClock?: InstrumentClock;
   now?: () => number;
 }
 
@@ -85,7 +88,9 @@ const settings: Record<string, CommandDef> = {
   },
   "1011": {
     kind: "request",
-    run(ctx) {
+    async run(ctx) {
+      const pol = ctx.cp.get("PolId");
+      if (pol) return instrumentTime(ctx, pol);
       ctx.data(`SystemTime=${formatHj212Time((ctx.deps.now ?? Date.now)(), ctx.deps.tz)}`);
       return EXE_RTN.ok;
     },
@@ -93,6 +98,7 @@ const settings: Record<string, CommandDef> = {
   "1012": {
     kind: "request",
     accept(ctx) {
+      if (ctx.cp.get("PolId")) return QN_RTN.ready; // an instrument's clock, not the station's
       if (ctx.session.cfg.allow_time_set) return QN_RTN.ready;
       ctx.deps.log.warn(`platform ${ctx.session.cfg.id} asked to set the clock; refused (allow_time_set is false)`);
       ctx.deps.audit?.append({ actor: actor(ctx.session), action: "clock.set_refused", reason: "allow_time_set is false", details: { requested: ctx.cp.get("SystemTime") } });
@@ -106,6 +112,8 @@ const settings: Record<string, CommandDef> = {
       } catch {
         return EXE_RTN.conditionError;
       }
+      const pol = ctx.cp.get("PolId");
+      if (pol) return instrumentTime(ctx, pol, ms);
       const setClock = ctx.deps.setClock ?? refuseClock(ctx.deps.log);
       const rtn = await setClock(ms);
       ctx.deps.audit?.append({
@@ -156,6 +164,34 @@ const settings: Record<string, CommandDef> = {
   "2021": { kind: "request", run: (ctx) => ((ctx.session.runtime.status = true), EXE_RTN.ok) },
   "2022": { kind: "notice", run: (ctx) => ((ctx.session.runtime.status = false), null) },
 };
+
+/** The analyzer a PolId names (one of its codes, or its id). */
+const analyzerOf = (ctx: RequestCtx, pol: string) => ctx.deps.instruments?.find((i) => i.codes.includes(pol) || i.analyzer === pol)?.analyzer;
+
+/**
+ * 1011/1012 with PolId (C.2, C.3): that instrument's clock, read (answered `PolId=…;SystemTime=…`)
+ * or set; ExeRtn=2 when its driver has no clock (or the station cannot reach it), 100 for no such instrument.
+ */
+async function instrumentTime(ctx: RequestCtx, pol: string, set?: number): Promise<number> {
+  const id = analyzerOf(ctx, pol);
+  if (!id) return EXE_RTN.noData;
+  const clock = ctx.deps.instrumentClock;
+  if (!clock?.has(id)) return EXE_RTN.failed;
+  try {
+    if (set === undefined) {
+      const ms = await clock.read(id);
+      if (ms === null) return EXE_RTN.failed;
+      ctx.data(`PolId=${pol};SystemTime=${formatHj212Time(ms, ctx.deps.tz)}`);
+      return EXE_RTN.ok;
+    }
+    const ok = await clock.set(id, set);
+    ctx.deps.audit?.append({ actor: actor(ctx.session), action: ok ? "instrument.clock_set" : "instrument.clock_set_failed", details: { analyzer: id, polId: pol, requested: formatHj212Time(set, ctx.deps.tz) } });
+    return ok ? EXE_RTN.ok : EXE_RTN.failed;
+  } catch (err) {
+    ctx.deps.log.warn(`platform ${ctx.session.cfg.id}: clock of ${id}: ${(err as Error).message}`);
+    return EXE_RTN.timeout;
+  }
+}
 
 /** The default clock: refuses, because setting it needs a privilege this process must not have. */
 export function refuseClock(log: Logger): SetClock {

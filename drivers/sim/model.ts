@@ -2,7 +2,7 @@
 // plausible changing values (the fields' `sim` hints) and the controls tests use to misbehave it.
 // Values are written with codec.encode, the same data the poller decodes with.
 import { DEFAULT_TZ } from "../../agent/time.js";
-import { decode, encode, encodeBcdTime } from "../codec.js";
+import { decode, decodeBcdTime, encode, encodeBcdTime } from "../codec.js";
 import { registerCount, type BitFc, type DriverDefinition, type FieldDef, type RegisterFc, type StateDef } from "../types.js";
 import { prng } from "./prng.js";
 
@@ -52,6 +52,8 @@ export class SimulatedDevice implements SlaveControls {
   private readonly noise = new Map<string, () => number>();
   private readonly sampleTimes = new Map<string, number>();
   private readonly now: () => number;
+  /** How far the instrument's clock is from `now` (set-clock). */
+  private clockOffset = 0;
   private readonly t0: number;
   private readonly tz: string;
 
@@ -183,6 +185,13 @@ export class SimulatedDevice implements SlaveControls {
       });
     }
     if (fc === 3) for (const [a, v] of this.holding) if (a >= address && a < address + count) words[a - address] = v;
+    // The instrument's clock runs from when it was last set.
+    const clock = this.definition.clock?.read;
+    if (clock && clock.fc === fc && clock.address + 3 > address && clock.address < address + count)
+      encodeBcdTime(this.now() + this.clockOffset, this.tz).forEach((w, i) => {
+        const at = clock.address + i - address;
+        if (at >= 0 && at < count) words[at] = w;
+      });
     return words;
   }
 
@@ -193,6 +202,11 @@ export class SimulatedDevice implements SlaveControls {
 
   writeRegisters(fc: 6 | 16, address: number, values: number[]): void {
     values.forEach((v, i) => this.holding.set(address + i, v));
+    const set = this.definition.clock && this.definition.commands[this.definition.clock.set];
+    if (set && set.kind === "register" && set.address === address && values[0] === set.value && values.length >= 4) {
+      const at = decodeBcdTime(values.slice(1, 4), this.tz);
+      if (at !== null) this.clockOffset = at - this.now();
+    }
     this.writeLog.push({ ts: this.now(), fc, address, values });
   }
 }
