@@ -1,6 +1,6 @@
 // The shapes of a declarative Modbus driver. A driver file is data built from these (see define.ts);
 // the poller reads with it and the simulator serves it, so the two cannot drift apart (style.md, drivers/).
-import type { Hj212Flag } from "../agent/types.js";
+import type { Hj212Flag, Reading } from "../agent/types.js";
 import { FLAG_PRECEDENCE as STATION_FLAG_PRECEDENCE } from "../config/flags.js";
 
 /** Register value types. 16-bit types take one register, 32-bit types two. */
@@ -64,6 +64,8 @@ export interface FieldDef {
   sampleTime?: SampleTimeDef;
   /** The HJ 212 code is chosen per analyzer: by an option, else from the value of another channel. */
   codeFrom?: CodeFromDef;
+  /** A raw register word that means "no value" (WXT530: 32767 signed, 65535 unsigned): value null, flag D. */
+  invalidWord?: number;
 }
 
 /** Where a field's sample time is: 3 registers of BCD `YY MM | DD hh | mm ss`, instrument local time (codec.ts). */
@@ -152,6 +154,27 @@ export interface DriverDefinition {
   channels: ChannelInfo[];
   /** Fields and states come from each analyzer's `registers`/`states` config keys (generic-modbus; drivers/configure.ts). */
   fromConfig?: boolean;
+  /** Code for what a table cannot say (options that pick the map, values computed from several registers). */
+  hooks?: DriverHooks;
+}
+
+/** Analyzer options as the config gives them (scalars only). */
+export type DriverOptions = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Driver code where the map needs it (style.md: code only where the protocol needs it). Both are pure:
+ * the simulator serves the fields `fromOptions` returns, and the poller decodes them the same way.
+ */
+export interface DriverHooks {
+  /**
+   * The fields and states this analyzer has, chosen by its options (yosemitech `sensor`, ysi-exo
+   * `params`, adam-4017 per-channel ranges), and what is wrong with those options (config errors, exit 78).
+   */
+  fromOptions?(options: DriverOptions): { fields: FieldDef[]; states?: StateDef[]; problems: string[] };
+  /** Readings of one poll turned into what is stored (adam-4017 counts → mA → value; tuf2000 totalizer). */
+  derive?(readings: Reading[], options: DriverOptions): Reading[];
+  /** Channels `derive` adds that are no field (listed by `drivers`, accepted under `channels:`). */
+  derived?: ChannelInfo[];
 }
 
 /** Registers a value of this type occupies. */
