@@ -14,6 +14,8 @@ export interface DriverCatalog {
   channels(driverId: string): string[] | undefined;
   /** Whether the driver's channels come from the analyzer's `registers` key (generic-modbus). */
   fromConfig?(driverId: string): boolean;
+  /** Whether any channel name is the driver's (hj212-serial: its channels are the codes it sends). */
+  anyChannel?(driverId: string): boolean;
   /** Problems of one analyzer entry (raw YAML data) with its driver: overrides in options, registers… */
   analyzerProblems?(analyzer: unknown): Array<{ key: string; message: string }>;
 }
@@ -65,7 +67,7 @@ export function crossChecks(data: unknown, drivers: DriverCatalog, where: (path:
           path: ["analyzers", i, "driver"],
           expected: `unknown driver "${a.driver}"${didYouMean(a.driver, driverIds)} (known drivers: ${driverIds.join(", ")})`,
         });
-      } else if (isObject(a.channels)) {
+      } else if (isObject(a.channels) && !drivers.anyChannel?.(a.driver)) {
         for (const name of Object.keys(a.channels)) {
           if (channels.includes(name)) continue;
           problems.push({

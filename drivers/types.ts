@@ -249,5 +249,25 @@ export interface AsciiDriverDefinition {
   channels: ChannelInfo[];
 }
 
+/**
+ * The HJ 212 kind: an instrument that itself sends HJ 212 frames on its serial line (many CEMS and
+ * water analyzers). Nothing is asked; the agent listens (agent/bus/hj212-serial.ts). Its channels are
+ * the codes it sends, so there is no fixed list: `channels: {<code>: {code: …}}` remaps one.
+ */
+export interface Hj212SerialDefinition {
+  protocol: "hj212";
+  id: string;
+  version: number;
+  models: string[];
+  description: string;
+  serial: SerialDefaults;
+  /** Which items of the CP become readings: "Rtd" takes `<code>-Rtd` with its `<code>-Flag`. */
+  valueKey: "Rtd";
+  /** No fixed states or commands: each value carries its own flag. */
+  states: never[];
+  commands: Record<string, never>;
+  channels: ChannelInfo[];
+}
+
 /** Any driver in the registry; `protocol` says which kind, and the poller picks the transport by it. */
-export type Driver = DriverDefinition | AsciiDriverDefinition;
+export type Driver = DriverDefinition | AsciiDriverDefinition | Hj212SerialDefinition;

@@ -226,7 +226,9 @@ export async function probeOnce(
   const base = { analyzer: analyzer.id, source: p.source };
   try {
     if (!injected) await line.open();
-    const outcome = await p.poll(analyzer.timeout_ms ?? bus.timeout_ms, analyzer.retries);
+    // An instrument that sends by itself (no requests) is given its interval to send something.
+    const timeout = analyzer.timeout_ms ?? bus.timeout_ms;
+    const outcome = await p.poll(p.requestsPerPoll === 0 ? Math.max(timeout, analyzer.interval_s * 1000 + timeout) : timeout, analyzer.retries);
     return { ...outcome, ...base, durationMs: Date.now() - started };
   } catch (e) {
     return { ok: false, readings: p.noAnswer(Date.now()), error: e as Error, ...base, durationMs: Date.now() - started };
