@@ -96,9 +96,11 @@ export const channelSchema = z
     offset: z.number().default(0).describe("See scale."),
     unit: z.string().optional().describe("Unit after conversion (default: the instrument's unit)."),
     convert: z
-      .enum(CONVERSIONS)
+      .enum([...CONVERSIONS, "none"])
       .optional()
-      .describe("Named unit conversion before upload, e.g. ppb-to-ug/m3@25C (gases at a reference state) or uSv/h-to-nGy/h; scale and offset apply after it."),
+      .describe(
+        "Named unit conversion before upload, e.g. ppb-to-ug/m3@25C (gases at a reference state) or uSv/h-to-nGy/h; scale and offset apply after it. A gas channel in ppb/ppm uploaded under a code whose platform unit is a mass concentration (SO2, NO, NO2, NOx, CO, O3…) is converted by default when the channel sets no convert, unit, scale or offset: at 25 °C for an ambient station (GB 3095-2012 as amended in 2018), to mg/m³ at 0 °C for a pollution source (all HJ 212 platforms ST 31/32). none keeps the instrument's unit. `config check` prints what each channel gets.",
+      ),
     molar_mass: z.number().positive().optional().describe("Molar mass (g/mol) for ppb/ppm conversions of a gas without a built-in value."),
     qc: qcRulesSchema.optional().describe("Screening rules of this channel, overriding qc.defaults key by key."),
     energy_average: z

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { openDb } from "../store/db.js";
 import { formatLocal } from "../time.js";
 import { OverrideStore, redactOverride } from "../uplink/overrides.js";
+import { uploadChannels } from "../uplink/channels.js";
 
 interface Opts {
   config?: string;
@@ -31,10 +32,15 @@ export function registerConfig(program: Command): void {
       try {
         const { config: cfg } = loadConfig(path);
         const counts = { buses: cfg.buses.length, analyzers: cfg.analyzers.length, platforms: cfg.platforms.length };
-        if (opts.json) printJson({ ok: true, file: path, ...counts });
+        // What each uploaded channel is sent as: code, unit, and the conversion it gets (and why).
+        const uploads = uploadChannels(cfg).map((c) => ({ analyzer: c.analyzer, channel: c.channel, code: c.code, unit: c.unit, upload_unit: c.uploadUnit, conversion: c.conversion, why: c.why }));
+        if (opts.json) printJson({ ok: true, file: path, ...counts, uploads });
         else {
           const summary = [count(counts.buses, "bus", "buses"), count(counts.analyzers, "analyzer"), count(counts.platforms, "platform")];
           process.stdout.write(`${path}: ok (${summary.join(", ")})\n`);
+          if (uploads.length) process.stdout.write("uploaded channels:\n");
+          for (const u of uploads)
+            process.stdout.write(`  ${u.analyzer}.${u.channel} → ${u.code}: ${u.unit || "-"}${u.conversion ? ` → ${u.upload_unit} by ${u.conversion}, ${u.why}` : u.upload_unit !== u.unit ? ` → ${u.upload_unit} (scale/offset)` : `, ${u.why === "none" ? "no conversion" : u.why}`}\n`);
         }
       } catch (err) {
         if (!isConfigError(err)) throw err;
