@@ -139,6 +139,13 @@ export const analyzerSchema = z
       .describe("The states of a generic-modbus instrument and the flag each gives its readings."),
     aggregation: aggregationOverrideSchema.optional().describe("Aggregation validity of this analyzer, overriding the station's aggregation key by key."),
     calibration: calibrationSchema.optional().describe("Scheduled zero, span and standard checks of this analyzer, driven through its driver's commands; readings during a check are flagged C."),
+    // How reads are coalesced into requests (agent/bus/plan.ts). A coalesced read the slave refuses with
+    // exception 02/03 (a hole in its map) is split into its parts by itself, whatever the mode.
+    coalesce: z
+      .enum(["gaps", "contiguous", "none"])
+      .optional()
+      .describe("How reads are joined into requests (default gaps): gaps (over up to max_gap unwanted registers, the fewest requests), contiguous (adjacent registers only, for slaves that refuse unmapped addresses), none (one request per value)."),
+    max_gap: z.number().int().min(0).max(100).optional().describe("Unwanted registers a request may read to join two values, with coalesce: gaps (default 10)."),
   })
   .strict();
 

@@ -28,6 +28,8 @@ export interface Polled {
   requestsPerPoll: number;
   poll(timeoutMs: number, retries: number): Promise<PollOutcome>;
   noAnswer(ts: number): Reading[];
+  /** The Modbus requests a poll sends now (a read refused over a hole is split, and stays split). */
+  requests?(): Array<{ fc: number; address: number; count: number }>;
 }
 
 export interface BusConnection {
@@ -104,6 +106,7 @@ export function connectBus(bus: BusConfig, analyzers: readonly AnalyzerConfig[],
         requestsPerPoll: plan.requests.length,
         poll: (t, r) => pollPlan(transport, plan, t, r),
         noAnswer: (ts) => noAnswerReadings(plan, ts),
+        requests: () => plan.requests.map((q) => ({ fc: q.fc, address: q.address, count: q.count })),
       };
     }),
   };

@@ -15,7 +15,7 @@ import {
 } from "../../drivers/types.js";
 import { DEFAULT_TZ } from "../time.js";
 import type { Hj212Flag, Reading } from "../types.js";
-import { planReads, type GroupingParams, type ReadItem, type ReadRequest } from "./plan.js";
+import { groupingFor, planReads, type GroupingParams, type ReadItem, type ReadRequest } from "./plan.js";
 
 export type PollItem = ReadItem &
   ({ kind: "field"; field: FieldDef } | { kind: "state"; def: StateDef; flag: StateFlag } | { kind: "time"; key: string });
@@ -92,7 +92,7 @@ export function planAnalyzer(analyzer: AnalyzerConfig, driverIn: DriverDefinitio
     driver,
     source: `${driver.id}@${driver.version}`,
     fields,
-    requests: planReads(items, grouping),
+    requests: planReads(items, grouping ?? groupingFor(analyzer.coalesce, analyzer.max_gap)),
     timezone,
     lastSample: new Map(),
     codes: new Map(),

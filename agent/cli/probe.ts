@@ -27,6 +27,8 @@ export interface ProbeReport {
   states: string[];
   durationMs: number;
   channels: Array<{ channel: string; code: string; value: number | null; unit: string; flag: string; raw: string | null; ts: number }>;
+  /** The Modbus requests the poll ended with (after any split of a read refused over a hole). */
+  plan?: Array<{ fc: number; address: number; count: number }>;
   error?: string;
 }
 
@@ -53,6 +55,7 @@ export function probeReport(analyzer: AnalyzerConfig, result: ProbeResult): Prob
       raw: r.raw ? r.raw.toString("hex") : null,
       ts: r.ts,
     })),
+    ...(result.plan ? { plan: result.plan } : {}),
     ...(result.ok ? {} : { error: result.error.message }),
   };
 }
@@ -75,6 +78,7 @@ function printHuman(r: ProbeReport, tz: string): void {
   console.log(`${r.analyzer} (${r.source}): ${r.ok ? "answered" : "NO ANSWER"} in ${r.durationMs} ms`);
   console.log(`state: ${r.state}${r.states.length > 1 ? ` (active: ${r.states.join(", ")})` : ""}`);
   if (r.error) console.log(`error: ${r.error}`);
+  if (r.plan) console.log(`requests: ${r.plan.map((q) => `FC${q.fc} ${q.address}+${q.count}`).join(", ") || "none"}`);
   console.log("");
   console.log(
     table(
