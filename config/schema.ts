@@ -16,6 +16,8 @@ const st = z
   .union([z.number().int().min(0).max(99), z.string().regex(/^\d{2}$/, "two digits")])
   .transform((v) => String(v).padStart(2, "0"));
 const hj212Code = z.string().regex(/^[A-Za-z0-9]{1,12}$/, "an HJ 212 code such as a05024");
+/** Another analyzer's channel, `<analyzer>.<channel>` (an analyzer id may itself contain dots: the last one splits). */
+const channelRef = z.string().regex(/^[A-Za-z0-9_.-]+\.[A-Za-z0-9_]+$/, "<analyzer>.<channel>, e.g. cems.o2");
 
 export const stationSchema = z
   .object({
@@ -107,6 +109,18 @@ export const channelSchema = z
       .boolean()
       .optional()
       .describe("Aggregate as sound levels: energy average (Leq), L5…L95, Ld/Ln/Ldn (default: when the unit starts with dB)."),
+    // Pollution source (HJ 75/76): converted concentrations and totals (agent/uplink/zs.ts, agent/aggregate/totals.ts).
+    reference_o2: z
+      .number()
+      .min(0)
+      .max(20.9)
+      .optional()
+      .describe("Reference O2 (%) of the source type (e.g. 6 for a coal-fired boiler, 3.5 gas, 11 incinerator); with it the channel also uploads converted concentrations -ZsRtd, -ZsMin/-ZsAvg/-ZsMax = C × (21 − reference_o2) / (21 − O2) (HJ 75)."),
+    o2_channel: channelRef.optional().describe("The O2 (%) for the converted concentration, as <analyzer>.<channel> (default: this analyzer's O2 channel, code a19001, when it has one)."),
+    basis: z.enum(["dry", "wet"]).optional().describe("Whether the concentration is measured dry (the default) or wet; a wet one is made dry with humidity_channel before it is converted."),
+    humidity_channel: channelRef.optional().describe("Flue gas humidity (%) for a wet-basis concentration, as <analyzer>.<channel> (default: this analyzer's a01014 channel)."),
+    flow_channel: channelRef.optional().describe("The flow this pollutant is emitted with, as <analyzer>.<channel>: the channel then uploads its emission over each minute, hour and day, -Cou (kg)."),
+    totalizer_channel: channelRef.optional().describe("For a flow channel (w00000, a00000): its meter's totalizer (m³), as <analyzer>.<channel>, whose rise is the period's -Cou (default: a channel named total of the same analyzer; without one the flow is integrated)."),
   })
   .strict();
 

@@ -16,6 +16,8 @@ import type { ChannelInfo } from "../../drivers/types.js";
 import { hj212Platforms, type AnalyzerConfig, type StationConfig } from "../../config/schema.js";
 import type { ChannelLookup, UploadChannel } from "./packets.js";
 import { conversionFactor, MOLAR_MASS, type Conversion } from "./units.js";
+import type { ChannelRef, ZsSpec } from "./zs.js";
+import { kgPerUnitM3, m3PerUnitSecond, type CouSpec } from "../aggregate/totals.js";
 
 /** How one channel is uploaded, and why (printed by `config check`). */
 export interface ChannelUpload {
@@ -30,6 +32,43 @@ export interface ChannelUpload {
   why: string;
   scale: number;
   offset: number;
+  zs?: ZsSpec;
+  cou?: CouSpec;
+}
+
+/** `<analyzer>.<channel>` → its parts (the last dot splits: analyzer ids may contain dots). */
+export function parseRef(ref: string | undefined): ChannelRef | undefined {
+  if (!ref) return undefined;
+  const at = ref.lastIndexOf(".");
+  return at > 0 ? { analyzer: ref.slice(0, at), channel: ref.slice(at + 1) } : undefined;
+}
+
+/** This analyzer's channel uploaded under `code` (the config's code first), or one named `name`. */
+function sibling(a: AnalyzerConfig, channels: readonly ChannelInfo[], code: string, name: string): ChannelRef | undefined {
+  const hit = channels.find((c) => (a.channels[c.name]?.code ?? c.code) === code) ?? channels.find((c) => c.name === name);
+  return hit && { analyzer: a.id, channel: hit.name };
+}
+
+/** Converted concentration and totals settings of one channel (pollution source; undefined when none apply). */
+function sourceSpecs(a: AnalyzerConfig, ch: ChannelInfo, code: string, uploadUnit: string): { zs?: ZsSpec; cou?: CouSpec } {
+  const o = a.channels[ch.name];
+  const siblings = analyzerChannels(a);
+  const out: { zs?: ZsSpec; cou?: CouSpec } = {};
+  if (o?.reference_o2 !== undefined) {
+    const o2 = parseRef(o.o2_channel) ?? sibling(a, siblings, "a19001", "o2");
+    const humidity = parseRef(o.humidity_channel) ?? sibling(a, siblings, "a01014", "humidity");
+    if (o2) out.zs = { referenceO2: o.reference_o2, o2, basis: o.basis ?? "dry", ...(humidity ? { humidity } : {}) };
+  }
+  if (code === "w00000" || code === "a00000") {
+    const perSecond = m3PerUnitSecond(uploadUnit, code);
+    const totalizer = parseRef(o?.totalizer_channel) ?? (siblings.some((c) => c.name === "total") ? { analyzer: a.id, channel: "total" } : undefined);
+    if (perSecond !== undefined) out.cou = { kind: "flow", m3PerUnitSecond: perSecond, ...(totalizer ? { totalizer } : {}) };
+  } else if (o?.flow_channel) {
+    const kg = kgPerUnitM3(uploadUnit, code);
+    const flow = parseRef(o.flow_channel);
+    if (kg !== undefined && flow) out.cou = { kind: "pollutant", flow, kgPerUnitM3: kg };
+  }
+  return out;
 }
 
 /** The channels of an analyzer as it is configured (empty for a config its driver rejects). */
@@ -69,11 +108,13 @@ export function channelUpload(cfg: Pick<StationConfig, "platforms">, a: Analyzer
   const h10 = a.options.h10 === undefined ? undefined : Number(a.options.h10);
   const conv = conversion ? conversionFactor(conversion, code, { molarMass: o?.molar_mass, h10 }) : null;
   const why = o?.convert === "none" ? "none (configured)" : o?.convert ? "configured" : conversion ? `default (${kind === "source" ? "pollution source, 0 °C" : "ambient, 25 °C"})` : "none";
+  const uploadUnit = o?.unit ?? conv?.unit ?? ch.unit;
   return {
+    ...sourceSpecs(a, ch, code, uploadUnit),
     analyzer: a.id,
     channel: ch.name,
     unit: ch.unit,
-    uploadUnit: o?.unit ?? conv?.unit ?? ch.unit,
+    uploadUnit,
     code,
     conversion,
     why,
@@ -93,7 +134,7 @@ export function buildLookup(cfg: StationConfig): ChannelLookup {
   for (const a of cfg.analyzers)
     for (const ch of analyzerChannels(a)) {
       const c = channelUpload(cfg, a, ch);
-      if (c) m.set(`${a.id}\u0000${ch.name}`, { code: c.code, scale: c.scale, offset: c.offset });
+      if (c) m.set(`${a.id}\u0000${ch.name}`, { code: c.code, scale: c.scale, offset: c.offset, ...(c.zs ? { zs: c.zs } : {}), ...(c.cou ? { cou: c.cou } : {}) });
     }
   const listening = new Map(cfg.analyzers.filter((a) => getDriver(a.driver)?.protocol === "hj212").map((a) => [a.id, a]));
   return (analyzer, channel) => {
