@@ -13,6 +13,7 @@ import { callControl, controlSocketPath } from "../control/socket.js";
 import { formatLocal } from "../time.js";
 import { configPath, loadConfigOrExit } from "./common.js";
 import { printJson, table } from "./format.js";
+import { runDetect } from "./detect.js";
 
 export interface ProbeReport {
   analyzer: string;
@@ -95,7 +96,8 @@ export function registerProbe(program: Command): void {
     .argument("<analyzer>", "analyzer id from the config")
     .option("-c, --config <file>", "station config file")
     .option("--json", "JSON output")
-    .action(async (id: string, opts: { config?: string; json?: boolean }) => {
+    .option("--detect", "for an analyzer that reads nonsense: try address offsets −1/0/+1 and the four word orders on its float channels, rank them, print the options to paste (reads only)")
+    .action(async (id: string, opts: { config?: string; json?: boolean; detect?: boolean }) => {
       const { config } = loadConfigOrExit(configPath(opts.config));
       const analyzer = config.analyzers.find((a) => a.id === id);
       if (!analyzer) {
@@ -108,6 +110,10 @@ export function registerProbe(program: Command): void {
       if (busy) {
         console.error(busy);
         process.exit(EXIT_BUS_BUSY);
+      }
+      if (opts.detect) {
+        process.exitCode = await runDetect(analyzer, bus, opts.json === true);
+        return;
       }
       const report = probeReport(analyzer, await probeOnce(analyzer, bus));
       if (opts.json) printJson(report);
