@@ -12,7 +12,7 @@
 // loop is open → D; above `over_range_ma` (20.5) → T. Ranges are signal scalings, not calibrations
 // against the connected transmitter. The stored raw words are the counts.
 import { defineModbusDriver, uint16 } from "./define.js";
-import type { DriverOptions, FieldDef } from "./types.js";
+import { WORK_STATE, type DriverOptions, type FieldDef } from "./types.js";
 import type { Reading } from "../agent/types.js";
 
 const CHANNELS = 8;
@@ -93,6 +93,8 @@ export default defineModbusDriver({
   models: ["ADAM-4017+", "ADAM-4017", "4-20 mA AI modules on the ADAM map"],
   description: "8-channel 4-20 mA analog input module (ADAM-4017+ map; per-channel ranges in options)",
   fields: Array.from({ length: CHANNELS }, (_, n) => countsField(n, null)),
+  // Working state (Table B.10, i12001): the module has no state; a channel's loop fault is its reading's flag.
+  working: { normal: WORK_STATE.running },
   hooks: {
     fromOptions: (options) => ({ fields: Array.from({ length: CHANNELS }, (_, n) => countsField(n, rangeOf(options, n))), problems: problemsOf(options) }),
     derive,

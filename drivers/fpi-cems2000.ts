@@ -15,7 +15,7 @@
 // Overrides: "<channel>.address", "*.order", address_offset, "flag.<state>" (drivers/configure.ts).
 import { encode } from "./codec.js";
 import { defineModbusDriver, float32, register } from "./define.js";
-import type { SimHint, StateDef, StateFlag } from "./types.js";
+import { WORK_STATE, type SimHint, type StateDef, type StateFlag } from "./types.js";
 
 const gas = (channel: string, address: number, unit: string, code: string, description: string, sim: SimHint, optional = false) =>
   float32({ channel, fc: 4, address, order: "CDAB", unit, code, description, sim, ...(optional ? { optional } : {}) });
@@ -46,4 +46,11 @@ export default defineModbusDriver({
     status(5, "maintenance", "M"),
     status(11, "stopped", "F"),
   ],
+  // Working state (Table B.10, i12001): 0 running; status 2/3 → 3 calibration, 4/8/9/10 → 2 fault,
+  // 5 → 1 maintenance, 11 stopped → 9 standby.
+  working: {
+    normal: WORK_STATE.running,
+    states: { calibration: WORK_STATE.calibration, fault: WORK_STATE.fault, maintenance: WORK_STATE.maintenance, stopped: WORK_STATE.standby },
+    alarms: ["fault"],
+  },
 });

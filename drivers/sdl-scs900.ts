@@ -13,7 +13,7 @@
 // we report what the analyzer sends. No Modbus calibration command in these sources.
 // Overrides: "<channel>.address", "*.order", address_offset, "flag.<state>" (drivers/configure.ts).
 import { defineModbusDriver, float32, register } from "./define.js";
-import type { SimHint, StateDef } from "./types.js";
+import { WORK_STATE, type SimHint, type StateDef } from "./types.js";
 
 const gas = (channel: string, address: number, unit: string, code: string, description: string, sim: SimHint) =>
   float32({ channel, fc: 4, address, unit, code, description, sim });
@@ -37,4 +37,11 @@ export default defineModbusDriver({
     register({ fc: 4, address: 0x000b, mask: 0x00ff, state: "maintenance", flag: "M", description: "Maintenance (0x000B low byte) not 0" }),
     ...[2, 3, 4, 5, 6, 7].map(calibration),
   ],
+  // Working state (Table B.10, i12001): 0 running; fault code → 2 fault (also its alarm, i12003),
+  // maintenance → 1, working states 2-7 → 3 calibration.
+  working: {
+    normal: WORK_STATE.running,
+    states: { fault: WORK_STATE.fault, maintenance: WORK_STATE.maintenance, ...Object.fromEntries([2, 3, 4, 5, 6, 7].map((n) => [`calibration-${n}`, WORK_STATE.calibration])) },
+    alarms: ["fault"],
+  },
 });

@@ -11,7 +11,9 @@
 // - Concentration in ppb; converted to µg/m³ for platforms by default (config check prints it).
 // - The sample flow warning flags D (as the T400); `"flag.flow-warning": "N"` keeps the data.
 import { defineModbusDriver } from "./define.js";
-import { tFloat, tseriesStates, TSERIES_COMMANDS } from "./families/teledyne-tseries.js";
+import { tFloat, tseriesStates, tseriesWorking, TSERIES_COMMANDS } from "./families/teledyne-tseries.js";
+
+const states = tseriesStates({ invalid: 15, zero: 16, span: 17, multipoint: 18, systemOk: 19, sampleFlow: 20, limits: [24, 25] });
 
 export default defineModbusDriver({
   id: "teledyne-t100",
@@ -26,6 +28,7 @@ export default defineModbusDriver({
     tFloat("uv_lamp_ratio", 4, "%", "UV lamp ratio", { base: 98, noise: 0.2 }),
     tFloat("cal_conc", 18, "ppb", "Concentration during calibration, range 1 (assumed address)", { base: 0 }),
   ],
-  states: tseriesStates({ invalid: 15, zero: 16, span: 17, multipoint: 18, systemOk: 19, sampleFlow: 20, limits: [24, 25] }),
+  states,
   commands: TSERIES_COMMANDS,
+  working: tseriesWorking(states),
 });

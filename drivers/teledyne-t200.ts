@@ -8,7 +8,9 @@
 // with one read (`station-agent read --fc 4 --address 26 --count 12`) and sets them; "flag.<state>"
 // re-flags any input. Concentrations in ppb, converted to µg/m³ for platforms by default.
 import { defineModbusDriver } from "./define.js";
-import { tFloat, tseriesStates, TSERIES_COMMANDS } from "./families/teledyne-tseries.js";
+import { tFloat, tseriesStates, tseriesWorking, TSERIES_COMMANDS } from "./families/teledyne-tseries.js";
+
+const states = tseriesStates({ invalid: 15, zero: 16, span: 17, systemOk: 19, sampleFlow: 20 });
 
 export default defineModbusDriver({
   id: "teledyne-t200",
@@ -24,6 +26,7 @@ export default defineModbusDriver({
     tFloat("no2_range2", 36, "ppb", "NO2 concentration, range 2 (assumed address)", { base: 18, noise: 0.3 }),
     tFloat("pmt", 0, "mV", "PMT detector", { base: 150, noise: 2 }),
   ],
-  states: tseriesStates({ invalid: 15, zero: 16, span: 17, systemOk: 19, sampleFlow: 20 }),
+  states,
   commands: TSERIES_COMMANDS,
+  working: tseriesWorking(states),
 });

@@ -8,7 +8,9 @@
 // - Coils 20/21 (zero/span, range 1) are *assumed* from the T100/T400.
 // - CO in ppm; converted to mg/m³ for platforms by default.
 import { defineModbusDriver } from "./define.js";
-import { tFloat, tseriesStates, TSERIES_COMMANDS } from "./families/teledyne-tseries.js";
+import { tFloat, tseriesStates, tseriesWorking, TSERIES_COMMANDS } from "./families/teledyne-tseries.js";
+
+const states = tseriesStates({ invalid: 14, zero: 15, span: 16, multipoint: 17, systemOk: 18, sampleFlow: 20, limits: [22, 23] });
 
 export default defineModbusDriver({
   id: "teledyne-t300",
@@ -26,6 +28,7 @@ export default defineModbusDriver({
     tFloat("sample_pressure", 34, "inHg", "Sample pressure", { base: 28.5, noise: 0.02 }),
     tFloat("box_temp", 36, "°C", "Box temperature", { base: 31, noise: 0.05 }),
   ],
-  states: tseriesStates({ invalid: 14, zero: 15, span: 16, multipoint: 17, systemOk: 18, sampleFlow: 20, limits: [22, 23] }),
+  states,
   commands: TSERIES_COMMANDS,
+  working: tseriesWorking(states),
 });

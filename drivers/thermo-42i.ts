@@ -11,7 +11,7 @@
 //   instead; we do not.
 // - GEN ALARM at coil 11 (PDU 10) → D; zero/span coils 101/102 assumed (§7.1).
 import { defineModbusDriver } from "./define.js";
-import { iseriesFloat, iseriesStates, ISERIES_COMMANDS } from "./families/thermo-iseries.js";
+import { iseriesFloat, iseriesStates, ISERIES_COMMANDS, ISERIES_WORKING } from "./families/thermo-iseries.js";
 
 export default defineModbusDriver({
   id: "thermo-42i",
@@ -28,4 +28,5 @@ export default defineModbusDriver({
   ],
   states: iseriesStates(10),
   commands: ISERIES_COMMANDS,
+  working: ISERIES_WORKING,
 });

@@ -11,7 +11,7 @@
 // - GEN ALARM at coil 10 (PDU 9) is what the logger treats as a fault → D; `"flag.general-alarm": "off"`.
 // - Zero/span coils 101/102 are assumed from the 49i configuration (§7.1).
 import { defineModbusDriver } from "./define.js";
-import { iseriesFloat, iseriesStates, ISERIES_COMMANDS } from "./families/thermo-iseries.js";
+import { iseriesFloat, iseriesStates, ISERIES_COMMANDS, ISERIES_WORKING } from "./families/thermo-iseries.js";
 
 export default defineModbusDriver({
   id: "thermo-43i",
@@ -24,4 +24,5 @@ export default defineModbusDriver({
   ],
   states: iseriesStates(9),
   commands: ISERIES_COMMANDS,
+  working: ISERIES_WORKING,
 });

@@ -9,7 +9,7 @@
 // - FC03 by default (`"*.fc": 4`), CDAB (`"*.order"`); CO in ppm (the 48i's unit).
 // - SPAN MODE (coil 6) and GEN ALARM (coil 8) are assumed like the 49i; `"flag.<state>": "off"`.
 import { defineModbusDriver } from "./define.js";
-import { iseriesFloat, iseriesStates, ISERIES_COMMANDS } from "./families/thermo-iseries.js";
+import { iseriesFloat, iseriesStates, ISERIES_COMMANDS, ISERIES_WORKING } from "./families/thermo-iseries.js";
 
 export default defineModbusDriver({
   id: "thermo-48i",
@@ -22,4 +22,5 @@ export default defineModbusDriver({
   ],
   states: iseriesStates(7),
   commands: ISERIES_COMMANDS,
+  working: ISERIES_WORKING,
 });

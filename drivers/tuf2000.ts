@@ -17,6 +17,7 @@
 // - Some units accept FC03 and FC06 only (this driver reads FC03 only).
 import { defineModbusDriver, float32, int32, register, uint16 } from "./define.js";
 import type { Reading } from "../agent/types.js";
+import { WORK_STATE } from "./types.js";
 
 function derive(readings: Reading[]): Reading[] {
   const int = readings.find((r) => r.channel === "total_int");
@@ -47,5 +48,7 @@ export default defineModbusDriver({
     register({ fc: 3, address: 71, mask: 0x0002, state: "weak-signal", flag: "D", description: "Error code bit 1: signal too weak" }),
     register({ fc: 3, address: 71, mask: 0x0004, state: "temperature-sensor-error", flag: "D", description: "Error code bit 2: temperature sensor error" }),
   ],
+  // Working state (Table B.10, i12001): 0 running; any error-code bit → 2 fault.
+  working: { normal: WORK_STATE.running, states: { "sensor-error": WORK_STATE.fault, "weak-signal": WORK_STATE.fault, "temperature-sensor-error": WORK_STATE.fault } },
   hooks: { derive, derived: [{ name: "total", unit: "m3", code: "", description: "Positive totalizer (integer part + fraction)" }] },
 });

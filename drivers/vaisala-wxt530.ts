@@ -17,7 +17,7 @@
 // - Vaisala recommends one retry when there is no answer: the analyzer's `retries` (default 1).
 // - No calibration command.
 import { defineModbusDriver, int16, uint16 } from "./define.js";
-import type { SimHint } from "./types.js";
+import { WORK_STATE, type SimHint } from "./types.js";
 
 const s16 = (channel: string, address: number, scale: number, unit: string, code: string, description: string, sim: SimHint) =>
   int16({ channel, fc: 4, address, scale, unit, code, description, sim, invalidWord: 0x7fff });
@@ -39,4 +39,6 @@ export default defineModbusDriver({
     u16("rain", 0x002e, 0.01, "mm", "", "Rain accumulation (assumed row)", { base: 1.2 }),
     u16("rain_intensity", 0x002f, 0.1, "mm/h", "", "Rain intensity (assumed row)", { base: 0 }),
   ],
+  // Working state (Table B.10, i12001): a continuous sensor with no state register, 0 running.
+  working: { normal: WORK_STATE.running },
 });

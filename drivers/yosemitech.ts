@@ -17,7 +17,7 @@
 // - Error flag (conductivity, turbidity): high byte of 0x2604, 0xFF = range-switching error → D. The pH
 //   and DO probes have no status register: NaN or an exception is the only sign of trouble (B/no value).
 import { defineModbusDriver, float32, register } from "./define.js";
-import type { FieldDef, SimHint, StateDef } from "./types.js";
+import { WORK_STATE, type FieldDef, type SimHint, type StateDef } from "./types.js";
 
 const f = (channel: string, address: number, unit: string, code: string, description: string, sim: SimHint, scale = 1): FieldDef =>
   float32({ channel, fc: 3, address, order: "DCBA", unit, code, description, sim, scale });
@@ -68,6 +68,8 @@ export default defineModbusDriver({
   description: "Yosemitech Y-series water probes (options.sensor: ph | do | cond | turb; DCBA floats)",
   fields: [],
   channels,
+  // Working state (Table B.10, i12001): 0 running; the range-switching error (conductivity, turbidity) → 2 fault.
+  working: { normal: WORK_STATE.running },
   hooks: {
     fromOptions(options) {
       const sensor = options.sensor;

@@ -17,6 +17,7 @@ import { hj212Platforms, type AnalyzerConfig, type StationConfig } from "../../c
 import type { ChannelLookup, UploadChannel } from "./packets.js";
 import { conversionFactor, MOLAR_MASS, type Conversion } from "./units.js";
 import type { ChannelRef, ZsSpec } from "./zs.js";
+import { isSoundLevel } from "../aggregate/noise.js";
 import { kgPerUnitM3, m3PerUnitSecond, type CouSpec } from "../aggregate/totals.js";
 
 /** How one channel is uploaded, and why (printed by `config check`). */
@@ -134,7 +135,9 @@ export function buildLookup(cfg: StationConfig): ChannelLookup {
   for (const a of cfg.analyzers)
     for (const ch of analyzerChannels(a)) {
       const c = channelUpload(cfg, a, ch);
-      if (c) m.set(`${a.id}\u0000${ch.name}`, { code: c.code, scale: c.scale, offset: c.offset, ...(c.zs ? { zs: c.zs } : {}), ...(c.cou ? { cou: c.cou } : {}) });
+      // A sound level goes out as the noise items of HJ 212-2017 Table 4 (noise-cp.ts).
+      const noise = c ? isSoundLevel(ch.unit, a.channels[ch.name]?.energy_average) : false;
+      if (c) m.set(`${a.id}\u0000${ch.name}`, { code: c.code, scale: c.scale, offset: c.offset, ...(noise ? { noise } : {}), ...(c.zs ? { zs: c.zs } : {}), ...(c.cou ? { cou: c.cou } : {}) });
     }
   const listening = new Map(cfg.analyzers.filter((a) => getDriver(a.driver)?.protocol === "hj212").map((a) => [a.id, a]));
   return (analyzer, channel) => {

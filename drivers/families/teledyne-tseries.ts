@@ -4,7 +4,7 @@
 // hence inverted) and the sample-flow warning; FC05 calibration coils ("on enters cal.; off exits cal.").
 // These analyzers have no maintenance bit.
 import { bit, coil, float32 } from "../define.js";
-import type { CommandDef, FieldDef, SimHint, StateDef } from "../types.js";
+import { WORK_STATE, type CommandDef, type FieldDef, type SimHint, type StateDef, type WorkingStates } from "../types.js";
 
 /** An ABCD float input register (FC04). */
 export const tFloat = (channel: string, address: number, unit: string, description: string, sim: SimHint, code = ""): FieldDef =>
@@ -39,3 +39,18 @@ export const TSERIES_COMMANDS: Record<string, CommandDef> = {
   zero: coil(20, "Zero calibration, range 1: ON enters, OFF exits"),
   span: coil(21, "Span calibration, range 1: ON enters, OFF exits"),
 };
+
+/**
+ * Working states (Table B.10, i12001): 0 running; zero/span/multipoint calibration → 3, invalid
+ * concentration, System OK off and the sample-flow warning → 2 fault (no maintenance bit). The
+ * concentration alarm limits (option) are the analyzer's alarm (i12003) where the model has them.
+ */
+export function tseriesWorking(states: readonly StateDef[]): WorkingStates {
+  const all = { zero: WORK_STATE.calibration, span: WORK_STATE.calibration, multipoint: WORK_STATE.calibration, invalid: WORK_STATE.fault, fault: WORK_STATE.fault, "flow-warning": WORK_STATE.fault };
+  const has = (name: string) => states.some((s) => s.state === name);
+  return {
+    normal: WORK_STATE.running,
+    states: Object.fromEntries(Object.entries(all).filter(([name]) => has(name))),
+    ...(has("over-limit") ? { alarms: ["over-limit"] } : {}),
+  };
+}

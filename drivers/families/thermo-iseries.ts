@@ -5,7 +5,7 @@
 // start address 0x0009, and the working 42i/43i logger drivers reading the first value at PDU 0).
 // A unit that answers at the printed numbers takes `address_offset: 1`.
 import { bit, coil, float32 } from "../define.js";
-import type { CommandDef, FieldDef, SimHint, StateDef } from "../types.js";
+import { WORK_STATE, type CommandDef, type FieldDef, type SimHint, type StateDef, type WorkingStates } from "../types.js";
 
 export interface IseriesValue {
   channel: string;
@@ -39,4 +39,14 @@ export function iseriesStates(alarm: number, extra: StateDef[] = []): StateDef[]
 export const ISERIES_COMMANDS: Record<string, CommandDef> = {
   zero: coil(100, "ZERO MODE (coil 101): ON goes to zero, OFF back to sample (hold ≥ 1 s)"),
   span: coil(101, "SPAN MODE (coil 102): ON goes to span, OFF back to sample (hold ≥ 1 s)"),
+};
+
+/**
+ * Working states (HJ 212-2017 Table B.10, i12001): a continuous analyzer, 0 running; SERVICE → 1
+ * maintenance, ZERO/SPAN MODE → 3 calibration, GEN ALARM → 2 fault, which is also its alarm (i12003).
+ */
+export const ISERIES_WORKING: WorkingStates = {
+  normal: WORK_STATE.running,
+  states: { service: WORK_STATE.maintenance, zero: WORK_STATE.calibration, span: WORK_STATE.calibration, "general-alarm": WORK_STATE.fault },
+  alarms: ["general-alarm"],
 };
