@@ -10,7 +10,6 @@ import { configSchema } from "../../../config/schema.js";
 import { probeOnce } from "../../../agent/bus/poller.js";
 import { createTransport } from "../../../agent/bus/transport.js";
 import { groupingFor, planReads, splitRequest } from "../../../agent/bus/plan.js";
-import { freePort } from "../../helpers/station.js";
 
 const SLAVE = fileURLToPath(new URL("../../fixtures/holey-slave.py", import.meta.url));
 const PYTHON = "/usr/bin/python3";
@@ -23,21 +22,23 @@ function pymodbusMissing(): string | null {
   return missing;
 }
 
-async function startSlave(port: number): Promise<ChildProcess> {
-  const child = spawn(PYTHON, [SLAVE, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
+/** Starts the slave on a port it picks itself; resolves with the process and the port. */
+async function startSlave(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(PYTHON, [SLAVE], { stdio: ["ignore", "pipe", "pipe"] });
+  const port = await new Promise<number>((resolve, reject) => {
     let err = "";
     const timer = setTimeout(() => reject(new Error(`pymodbus slave did not start: ${err}`)), 10_000);
     child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
     child.stdout!.on("data", (b: Buffer) => {
-      if (b.toString().includes("listening")) {
+      const m = /listening (\d+)/.exec(b.toString());
+      if (m) {
         clearTimeout(timer);
-        resolve();
+        resolve(Number(m[1]));
       }
     });
     child.once("exit", (code) => reject(new Error(`pymodbus slave exited ${code}: ${err}`)));
   });
-  return child;
+  return { child, port };
 }
 
 const station = (port: number, extra: Record<string, unknown> = {}) =>
@@ -58,8 +59,7 @@ const station = (port: number, extra: Record<string, unknown> = {}) =>
 test("a coalesced read refused with exception 02 is split into its parts, which stay split", { timeout: 30_000 }, async (t: TestContext) => {
   const missing = pymodbusMissing();
   if (missing) return t.skip(missing);
-  const port = await freePort();
-  const slave = await startSlave(port);
+  const { child: slave, port } = await startSlave();
   const cfg = station(port);
   const transport = createTransport(cfg.buses[0]);
   try {
