@@ -3,6 +3,7 @@
 // axios. Both work from alarm_events, so nothing is lost across a restart and an event recorded by
 // the CLI without a service goes out when the service runs. HTTP is retried with a doubling back-off
 // and runs on its own timer: a dead endpoint never holds up polling or the uplink.
+import { logItems } from "../uplink/info-log.js";
 import type { AlarmsConfig } from "../../config/schema-alarms.js";
 import type { Db } from "../store/db.js";
 import type { Logger } from "../log.js";
@@ -41,9 +42,15 @@ export function alarmLogText(e: { event: "raise" | "clear"; alarm: Alarm }): str
   return text.replace(/[;,=&\r\n]/g, " ").trim();
 }
 
-/** CP of a 3020 upload with one i11001 log item (HJ 212-2017 field-machine information). */
+/**
+ * CP of a 3020 upload with the alarm as a log entry (HJ 212-2017 B.8/B.9): an instrument's in its
+ * log (i11001, with its PolId), the station's in the data logger's log (i21001, no PolId); as
+ * `//…//` items under 890 bytes.
+ */
 export function alarmCp(e: AlarmEvent, tz: string, polId: string | undefined): string {
-  return `DataTime=${formatHj212Time(e.ts, tz)};${polId ? `PolId=${polId};` : ""}i11001-Info=${alarmLogText(e)}`;
+  const code = polId ? "i11001" : "i21001";
+  const items = logItems(alarmLogText(e)).map((t) => `${code}-Info=${t}`);
+  return [`DataTime=${formatHj212Time(e.ts, tz)}`, ...(polId ? [`PolId=${polId}`] : []), ...items].join(";");
 }
 
 export class AlarmNotifier {

@@ -22,7 +22,7 @@ export interface JsonPacket {
   seal?: SealRecord;
 }
 
-const KIND: Record<string, string> = { "2011": "realtime", "2051": "minute", "2061": "hour", "2031": "day", "2021": "status", "2041": "runtime" };
+export const KIND: Record<string, string> = { "2011": "realtime", "2051": "minute", "2061": "hour", "2031": "day", "2021": "status", "2041": "runtime" };
 
 /** The URL as logs and `status` may show it: no user:password, no query (tokens hide there). */
 export function safeUrl(url: string): string {

@@ -56,7 +56,7 @@ export class HttpUplink implements Uplink {
   ) {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
-    this.cursor = new DeliveryCursor(deps.outbox, cfg.id);
+    this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
   }
 
