@@ -51,7 +51,12 @@ export function recordRows(db: Db, refs: readonly RowRef[]): LedgerRow[] {
     const cols = Object.keys(r.where);
     const rows = db.prepare(`SELECT * FROM ${r.table} WHERE ${cols.map((c) => `"${c}" = ?`).join(" AND ") || "1"}`).all(...cols.map((c) => r.where[c])) as Record<string, unknown>[];
     if (!rows.length && PROTECTED_TABLES[r.table].length === 1) out.push({ t: r.table, k: canonicalJson([r.where.id]), h: null });
-    for (const row of rows) out.push({ t: r.table, k: keyOf(r.table, row), h: rowHash(r.table, row) });
+    for (const row of rows) {
+      out.push({ t: r.table, k: keyOf(r.table, row), h: rowHash(r.table, row) });
+      // A check's C window changes with its result: an entry naming the check vouches for both.
+      if (r.table === "calibrations" && typeof row.window_id === "number" && !refs.some((x) => x.table === "qc_windows" && x.where.id === row.window_id))
+        out.push(...recordRows(db, [{ table: "qc_windows", where: { id: row.window_id } }]));
+    }
   }
   return out;
 }
