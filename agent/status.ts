@@ -9,6 +9,8 @@ import { Outbox } from "./uplink/outbox.js";
 import type { AnalyzerStats } from "./bus/poller.js";
 import type { Uplink } from "./uplink/delivery.js";
 import type { Hj212Flag } from "./types.js";
+import { sealStatus, type SealStatus } from "./audit/sealer.js";
+import { sealKeyPath } from "./audit/seal-key.js";
 
 export interface ChannelStatus {
   channel: string;
@@ -53,6 +55,8 @@ export interface AgentStatus {
   platforms: PlatformStatus[];
   /** Open alarms, newest first (alarms/store.ts). */
   alarms?: Alarm[];
+  /** Forward-secure sealing of the audit trail: sealed or not, the last seal (audit/sealer.ts). */
+  audit?: SealStatus;
 }
 
 /** Status from the database alone (read-only access is enough). */
@@ -74,6 +78,7 @@ export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentS
     })),
     // An HTTP uplink shows its URL (no credentials, no query) as host, and port 0.
     alarms: readAlarms(db),
+    audit: sealStatus(db, sealKeyPath(cfg.storage.path), cfg.audit.seal_interval_min),
     platforms: cfg.platforms.map((p) => ({ id: p.id, ...(isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl(p.url), port: 0 }), ...outbox.backlog(p.id) })),
   };
 }

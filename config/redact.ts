@@ -9,8 +9,11 @@ export const REDACTED = "******";
  * password (a password_file is only a path, and stays), frame PW, and URL credentials.
  */
 export function redactConfig(config: StationConfig): StationConfig {
+  const http = config.alarms.http;
   return {
     ...config,
+    // The alarm endpoint's URL credentials and query, and its header values (tokens live there).
+    alarms: http ? { ...config.alarms, http: { ...http, url: redactUrl(http.url), headers: Object.fromEntries(Object.keys(http.headers).map((k) => [k, REDACTED])) } } : config.alarms,
     platforms: config.platforms.map((p) =>
       p.protocol === "http-json"
         ? {

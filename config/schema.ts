@@ -9,6 +9,8 @@ import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema }
 import { registerSchema, registerStateSchema } from "./schema-modbus.js";
 import { deliveryOrder, mqttFields } from "./schema-uplink.js";
 import { metricsSchema } from "./schema-metrics.js";
+import { auditSchema, clockSchema } from "./schema-audit.js";
+import { webSchema } from "./schema-web.js";
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
 /** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
@@ -180,6 +182,9 @@ export const platformSchema = z
       .describe("Checksum sent to this platform: standard (HJ 212), or the Modbus CRC a broken platform insists on. Any of them is accepted when receiving."),
     heartbeat_s: z.number().int().min(0).max(3600).default(60).describe("Seconds between HJ 212-2025 heartbeats (9015); 0 turns them off. Not sent to HJ 212-2017 platforms."),
     allow_time_set: z.boolean().default(false).describe("Whether this platform may set the station clock (1012). Each attempt is recorded in the audit trail."),
+    // What one platform request may cost the station (agent/uplink/history.ts).
+    max_request_packets: z.number().int().min(1).max(1_000_000).default(45_000).describe("Most packets one history request (2051, 2061, 2031, 2041) is answered with (45,000 = a month of minutes); beyond it the answer ends with ExeRtn=2 and a log line says what was cut."),
+    request_ttl_days: z.number().min(0.01).max(365).default(7).describe("Days a packet queued for a platform's request may wait for its 9014; older ones are dropped and counted, so they do not keep raw readings from retention."),
     enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
     order: deliveryOrder("live-first"),
   })
@@ -255,6 +260,9 @@ export const configSchema = z
     aggregation: aggregationSchema.prefault({}).describe("Validity rules of minute, hour and day values."),
     alarms: alarmsSchema.prefault({}).describe("Alarms: exceedances, equipment faults, lost comms, failed calibrations, door open, low disk; stored, audited and sent on."),
     metrics: metricsSchema.optional().describe("Fleet metrics in the Prometheus text format: an HTTP listener and/or a textfile for node_exporter."),
+    audit: auditSchema.prefault({}).describe("Forward-secure sealing of the audit trail (station-agent audit keygen / verify)."),
+    clock: clockSchema.prefault({}).describe("Limits on setting the station clock from a platform."),
+    web: webSchema.prefault({}).describe("The local status page for a technician's laptop or phone: served by the agent, read-only, off by default."),
     gpio: gpioSchema.optional().describe("Raspberry Pi GPIO: door contact, status LED, analyzer power relays. Without GPIO hardware these are off, with one log line."),
   })
   .strict();

@@ -18,6 +18,7 @@ import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
 import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type Uplink } from "./delivery.js";
 import { jsonPacket, safeUrl } from "./http-json.js";
+import { HTTP_LIMITS } from "./http-limits.js";
 
 export interface HttpUplinkDeps {
   outbox: Outbox;
@@ -78,7 +79,8 @@ export class HttpUplink implements Uplink {
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       // A redirect would turn the POST into a GET elsewhere: it is an answer to act on, not to follow.
-      maxRedirects: 0,
+      // Answers are read up to 1 MB (http-limits.ts).
+      ...HTTP_LIMITS,
       validateStatus: () => true,
     };
     this.cursor.restart();
