@@ -151,13 +151,13 @@ export class Agent {
   alarms: AlarmService | null = null;
   alarmLog!: AlarmLog;
   private notifier: AlarmNotifier | null = null;
-  /** Prometheus metrics: listener and/or textfile (metrics/). */
-  metrics: MetricsService | null = null;
   private restartNotice: RestartNotice | null = null;
   /** Platform history requests, in bounded slices (uplink/history.ts). */
   history: HistoryRequests | null = null;
   /** The local status page (web/), when web.listen is set. */
   web: WebServer | null = null;
+  /** Prometheus metrics: listener and/or textfile (metrics/). */
+  metrics: MetricsService | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,

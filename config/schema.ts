@@ -7,10 +7,10 @@ import { calibrationSchema } from "./schema-calibration.js";
 import { alarmsSchema } from "./schema-alarms.js";
 import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema } from "./schema-qc.js";
 import { registerSchema, registerStateSchema } from "./schema-modbus.js";
-import { deliveryOrder, mqttFields } from "./schema-uplink.js";
-import { metricsSchema } from "./schema-metrics.js";
 import { auditSchema, clockSchema } from "./schema-audit.js";
 import { webSchema } from "./schema-web.js";
+import { deliveryOrder, mqttFields } from "./schema-uplink.js";
+import { metricsSchema } from "./schema-metrics.js";
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
 /** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
@@ -259,10 +259,10 @@ export const configSchema = z
     qc: qcSchema.prefault({}).describe("Screening of readings: raw values are never changed, flags and reasons are added."),
     aggregation: aggregationSchema.prefault({}).describe("Validity rules of minute, hour and day values."),
     alarms: alarmsSchema.prefault({}).describe("Alarms: exceedances, equipment faults, lost comms, failed calibrations, door open, low disk; stored, audited and sent on."),
-    metrics: metricsSchema.optional().describe("Fleet metrics in the Prometheus text format: an HTTP listener and/or a textfile for node_exporter."),
     audit: auditSchema.prefault({}).describe("Forward-secure sealing of the audit trail (station-agent audit keygen / verify)."),
     clock: clockSchema.prefault({}).describe("Limits on setting the station clock from a platform."),
     web: webSchema.prefault({}).describe("The local status page for a technician's laptop or phone: served by the agent, read-only, off by default."),
+    metrics: metricsSchema.optional().describe("Fleet metrics in the Prometheus text format: an HTTP listener and/or a textfile for node_exporter."),
     gpio: gpioSchema.optional().describe("Raspberry Pi GPIO: door contact, status LED, analyzer power relays. Without GPIO hardware these are off, with one log line."),
   })
   .strict();
