@@ -3,7 +3,9 @@
 import type {
   BitFc,
   BitStateDef,
+  ChannelInfo,
   CommandDef,
+  DriverHooks,
   DriverDefinition,
   FieldDef,
   RegisterFc,
@@ -79,6 +81,14 @@ export interface DriverInput {
   fromConfig?: boolean;
   working?: WorkingStates;
   clock?: { read: SampleTimeDef; set: string };
+  hooks?: DriverHooks;
+  /** The channels, when fields alone do not say (fields chosen by options: every channel any choice has). */
+  channels?: ChannelInfo[];
+}
+
+/** Channels of fields, then the ones a derive hook adds. */
+export function channelsOf(fields: readonly FieldDef[], hooks?: DriverHooks): ChannelInfo[] {
+  return [...fields.map((f) => ({ name: f.channel, unit: f.unit, code: f.code, description: f.description })), ...(hooks?.derived ?? [])];
 }
 
 /** Problems with a definition, as "id: path message" strings; empty when it is sound. */
@@ -123,6 +133,6 @@ export function defineModbusDriver(input: DriverInput): DriverDefinition {
     ...input,
     states: input.states ?? [],
     commands: input.commands ?? {},
-    channels: input.fields.map((f) => ({ name: f.channel, unit: f.unit, code: f.code, description: f.description })),
+    channels: input.channels ?? channelsOf(input.fields, input.hooks),
   };
 }
