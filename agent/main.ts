@@ -241,6 +241,7 @@ export class Agent {
         outbox: this.outbox, events: this.events, log: uplinkLog, stationMn: cfg.station.mn,
         onRequest: (f, sess) => requests.handle(f, sess),
         onBadCrc: (seg, sess) => requests.onBadCrc(seg, sess),
+        onBadFrame: (why, sess) => requests.onBadFrame(why, sess),
       });
       this.sessions.set(p.id, s);
     }
