@@ -23,12 +23,13 @@ import fpiCems2000 from "./fpi-cems2000.js";
 import adam4017 from "./adam-4017.js";
 import tuf2000 from "./tuf2000.js";
 import hj212Serial from "./hj212-serial.js";
+import ysiExo from "./ysi-exo.js";
 
 const DRIVERS: readonly Driver[] = [
   teledyneT400, thermo49i, teledyneT640, waterDbs, gammaRs485, noiseRs485, thRs485, genericModbus, metoneBam1020,
   // A full station (issue 13): air, weather, water five-parameter, pollution source.
   thermo42i, thermo43i, thermo48i, teledyneT100, teledyneT200, teledyneT300, vaisalaWxt530,
-  yosemitech, sdlScs900, fpiCems2000, adam4017, tuf2000, hj212Serial,
+  yosemitech, ysiExo, sdlScs900, fpiCems2000, adam4017, tuf2000, hj212Serial,
 ];
 
 /** Every driver, Modbus and ASCII alike (`protocol` tells them apart). */

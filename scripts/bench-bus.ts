@@ -17,6 +17,7 @@ import { rtuReadMinMs } from "../agent/bus/timing.js";
 import { createTransport } from "../agent/bus/transport.js";
 import { openPtyPair, socatMissing } from "../test/helpers/pty.js";
 import { optimalRequestCount } from "../test/helpers/optimal-plan.js";
+import { benchRealStationLine } from "./bench-real-line.js";
 
 export interface BusBenchResult {
   name: string;
@@ -188,5 +189,7 @@ export async function benchBus(quick: boolean): Promise<BusBenchResult[]> {
   record("bus-rtu-naive-readings-per-s", naiveRate, "readings/s", "info", null);
   record("bus-rtu-vs-naive-ratio", oursRate / naiveRate, "x of naive", ">=", 2.4);
   record("bus-rtu-dead-slave-neighbour-rate", Math.min(...kept) * 100, "% (worst of 5)", ">=", 90);
+  // A real station's line: 42i, 43i, 48i, WXT530 and a Yosemitech probe at their natural intervals.
+  results.push(...(await benchRealStationLine(quick)));
   return results;
 }

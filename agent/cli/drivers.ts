@@ -79,6 +79,7 @@ export function registerDrivers(program: Command): void {
         console.log(`${d.id} v${d.version} (${d.protocol}): ${d.description}`);
         console.log(`  models: ${d.models.join(", ")}`);
         if (d.fromConfig) console.log("  channels and states: from the analyzer's registers and states keys");
+        else if (d.protocol === "hj212") console.log("  channels: the codes the instrument sends, each with its own flag");
         else
           console.log(
             table(["channel", "unit", "code", "description"], d.channels.map((c) => [c.name, c.unit || null, c.code || null, c.description]))

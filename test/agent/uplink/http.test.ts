@@ -165,6 +165,8 @@ test("the agent feeds an http-json platform from the same outbox as its HJ 212 o
   const { dir, cleanup } = tempDir();
   const loaded = demoLikeConfig({ dir, simPort: await freePort(), platformPort: await freePort(), interval_s: 0.3, realtime_s: 1 });
   loaded.config.platforms.push(httpPlatformSchema.parse({ id: "ops", protocol: "http-json", url: srv.url, token: TOKEN, uploads: ["realtime"], realtime_interval_s: 1 }));
+  // The value as the instrument sends it (ppb): this test is about the uplink, not the default ppb → µg/m³.
+  loaded.config.analyzers[0].channels = { o3: { enabled: true, scale: 1, offset: 0, convert: "none" } };
   const sim = await startSimulation(loaded.config, { seed: 1 });
   const agent = new Agent(loaded, { log: silentLogger, control: false });
   try {

@@ -50,7 +50,7 @@ test("several channels: the flag first in the precedence decides; the newest rea
 
 test("every driver's working table names only its own states", () => {
   for (const id of ["teledyne-t400", "thermo-49i", "teledyne-t640", "water-dbs", "gamma-rs485", "noise-rs485", "th-rs485", "generic-modbus", "metone-bam1020",
-    "thermo-42i", "thermo-43i", "thermo-48i", "teledyne-t100", "teledyne-t200", "teledyne-t300", "vaisala-wxt530", "yosemitech", "sdl-scs900", "fpi-cems2000", "adam-4017", "tuf2000", "hj212-serial"]) {
+    "thermo-42i", "thermo-43i", "thermo-48i", "teledyne-t100", "teledyne-t200", "teledyne-t300", "vaisala-wxt530", "yosemitech", "ysi-exo", "sdl-scs900", "fpi-cems2000", "adam-4017", "tuf2000", "hj212-serial"]) {
     const d = getDriver(id)!;
     assert.ok(d.working, `${id} documents its working states`);
     for (const s of [...Object.keys(d.working!.states ?? {}), ...(d.working!.alarms ?? [])]) assert.ok(d.states.some((x) => x.state === s), `${id}: ${s}`);
