@@ -94,7 +94,7 @@ export async function benchAudit(quick: boolean, dir: string): Promise<BenchResu
   const yearS = (verifyS * YEAR_ENTRIES) / entries;
   return [
     { name: "audit-seal-cost-cpu-per-seal", value: sealCpuMs, unit: `ms CPU per seal (${probe} seals, 2,000 protected rows)`, op: "<=", target: 20 },
-    { name: "audit-seal-cost-verify-year", value: yearS, unit: quick ? `s (${entries.toLocaleString("en-US")} entries, extrapolated)` : `s (${entries.toLocaleString("en-US")} entries, ${sealed.toLocaleString("en-US")} seals)`, op: "<=", target: 30 },
+    { name: "audit-seal-cost", value: yearS, unit: quick ? `s (${entries.toLocaleString("en-US")} entries, extrapolated)` : `s (${entries.toLocaleString("en-US")} entries, ${sealed.toLocaleString("en-US")} seals)`, op: "<=", target: 30 },
   ];
 }
 
