@@ -91,10 +91,18 @@ export async function benchAudit(quick: boolean, dir: string): Promise<BenchResu
   if (process.env.BENCH_AUDIT_DEBUG) console.log(`verify: ${verifyS.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU`);
   db.close();
   if (!v.chain.ok || v.status !== "intact") throw new Error(`bench audit did not verify: ${JSON.stringify(v.firstTampered)} ${v.notes.join("; ")}`);
-  const yearS = (verifyS * YEAR_ENTRIES) / entries;
+  // The figure is the verification's CPU time: it runs on one core, so on an idle machine that
+  // is its wall time; on a shared machine the wall time (given beside it) mostly waits for a core.
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const scale = YEAR_ENTRIES / entries;
+  const yearS = cpuS * scale;
   return [
     { name: "audit-seal-cost-cpu-per-seal", value: sealCpuMs, unit: `ms CPU per seal (${probe} seals, 2,000 protected rows)`, op: "<=", target: 20 },
-    { name: "audit-seal-cost-verify-year", value: yearS, unit: quick ? `s (${entries.toLocaleString("en-US")} entries, extrapolated)` : `s (${entries.toLocaleString("en-US")} entries, ${sealed.toLocaleString("en-US")} seals)`, op: "<=", target: 30 },
+    {
+      name: "audit-seal-cost", value: yearS,
+      unit: `s CPU on one core (${entries.toLocaleString("en-US")} entries, ${sealed.toLocaleString("en-US")} seals${quick ? ", extrapolated to 1,000,000" : ""}; wall here ${(verifyS * scale).toFixed(1)} s)`,
+      op: "<=", target: 30,
+    },
   ];
 }
 

@@ -31,7 +31,7 @@ const DESCRIPTIONS: Record<string, string> = {
   "downlink-frame-reader-ns-per-byte": "Frame reader: cost per byte of a CRLF-less ##0001… stream read 7 bytes at a time",
   "downlink-frame-reader-scaling": "Frame reader: cost per byte at 4x the stream's size ÷ at 1x (linear: about 1)",
   "audit-seal-cost-cpu-per-seal": "audit-seal-cost: CPU of one seal (chain heads, intervention-table digests, MAC, key evolved and overwritten with fsync)",
-  "audit-seal-cost-verify-year": "audit-seal-cost: `audit verify --verification-key` over a year of a busy station's audit (1,000,000 entries, 35,040 seals)",
+  "audit-seal-cost": "audit-seal-cost: `audit verify --verification-key` over a year of a busy station's audit (1,000,000 entries, 35,040 seals)",
   "sqlite-ingest-agent-store": "Readings stored per second by the agent's store step (raw words, hash chain, QC, one transaction a batch)",
   "sqlite-ingest-bare-better-sqlite3": "The same rows as bare INSERTs (4 columns), for scale",
   "sqlite-ingest-overhead-ratio": "Agent store step ÷ bare inserts",

@@ -44,8 +44,8 @@ interface EntryRow {
 
 export interface VerifyOptions {
   keys: readonly Buffer[];
-  /** The station's key file: its state, null when absent, "unreadable" when it cannot be read. */
-  keyFile: SealKeyState | null | "unreadable";
+  /** The station's key file: its state, null when absent, "unreadable" when it cannot be read, "copy" for a database copied off the station. */
+  keyFile: SealKeyState | null | "unreadable" | "copy";
 }
 
 const MAX_PROBLEMS = 50;
@@ -94,6 +94,8 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
   let expectId = 1;
   let entries = 0;
   let chain: AuditVerdict | null = null;
+  /** Keys the station was given (audit.keygen entries): key id → entry. */
+  const keyed = new Map<string, number>();
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get();
   const checkSealsAt = (id: number, hash: string) => {
     while (next < byHead.length && byHead[next].audit_id! <= id) {
@@ -117,6 +119,7 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
       computed = h;
       expectId = r.id + 1;
       if (r.details.includes('"_rows"')) replay.add(r.id, JSON.parse(r.details) as Record<string, unknown>);
+      if (r.action === "audit.keygen") keyed.set(String((JSON.parse(r.details) as { keyId?: string }).keyId), r.id);
       checkSealsAt(r.id, computed);
     }
   for (; next < byHead.length; next++) add(byHead[next], `audit entries up to ${byHead[next].audit_id} were sealed, the log ends at ${expectId - 1} (history cut off)`);
@@ -139,8 +142,14 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
   const lastSealed = (entry: number | null): SealRow | null => byHead.find((s) => entry !== null && s.audit_id! >= entry) ?? null;
   for (const f of replay.compare(currentRows(db))) add(f.problem === "unrecorded" ? null : lastSealed(f.entry), describeFinding(f));
 
-  // 5. History cut off after the last seal: the key file knows which epoch comes next.
+  // 5. History cut off after the last seal: the key file knows which epoch comes next; and a key
+  // the station was given must have sealed something, and its file must still be there.
   checkKeyFile(opts, seals, keys, add, notes);
+  for (const [id, entry] of keyed) {
+    if (keys.has(id) && !seals.some((s) => s.key_id === id)) add(null, `the station was given key ${id} (audit entry ${entry}) but holds no seal made with it: the seals were removed`);
+  }
+  const lastKeyed = [...keyed].sort((a, b) => a[1] - b[1]).pop();
+  if (lastKeyed && opts.keyFile === null) add(null, `the station was given key ${lastKeyed[0]} (audit entry ${lastKeyed[1]}) and its key file is gone: history after the last seal may have been cut off`);
 
   const ordered = problems.map((p, i) => ({ p, i, at: p.seal ? seals.findIndex((s) => s.key_id === p.seal!.keyId && s.epoch === p.seal!.epoch) : Infinity }));
   ordered.sort((a, b) => a.at - b.at || a.i - b.i);
@@ -148,6 +157,7 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
   const last = seals[seals.length - 1];
   if (last && (last.audit_id ?? 0) < expectId - 1) notes.push(`${expectId - 1 - (last.audit_id ?? 0)} entries after the last seal (epoch ${last.epoch}) are not sealed yet`);
   const checkedAll = keys.size > 0 && unknownKeys.size === 0 && authentic.length > 0 && opts.keyFile !== "unreadable" && opts.keyFile !== null;
+  // (A copy is checked as far as a copy can be: its seals and what they cover.)
   if (!keys.size) notes.push("without the verification key the chains can only be checked for consistency: that cannot rule out a rewrite with every hash recomputed");
   return {
     status: problems.length ? "tampered" : checkedAll ? "intact" : "unchecked",
@@ -160,6 +170,7 @@ const sortedTables = (json: string) => Object.fromEntries(Object.entries(JSON.pa
 function checkKeyFile(opts: VerifyOptions, seals: SealRow[], keys: Map<string, Buffer>, add: (s: SealRow | null, what: string) => void, notes: string[]): void {
   const kf = opts.keyFile;
   const last = seals[seals.length - 1];
+  if (kf === "copy") return void notes.push("a copy of the database: whether seals after the last one were cut off is for the centre's own copies of the seals to tell");
   if (kf === "unreadable") return void notes.push("the station's key file cannot be read here (run as the service user or root): whether seals after the last one were cut off is not checked");
   if (kf === null) {
     if (last) notes.push(`the station's key file is not beside the database: seals after epoch ${last.epoch} may have been cut off`);

@@ -25,8 +25,9 @@ export function registerAudit(program: Command): void {
     .option("-c, --config <file>", "station config file")
     .option("-k, --verification-key <key>", "the verification key `audit keygen` printed (repeatable, one per key the station had)", collect)
     .option("--verification-key-file <file>", "a file holding a verification key (repeatable)", collect)
+    .option("--copy", "the database is a copy off the station (at the centre): its key file is not expected beside it")
     .option("--json", "JSON output")
-    .action((opts: { config?: string; json?: boolean; verificationKey?: string[]; verificationKeyFile?: string[] }) => {
+    .action((opts: { config?: string; json?: boolean; copy?: boolean; verificationKey?: string[]; verificationKeyFile?: string[] }) => {
       const { config } = loadConfigOrExit(configPath(opts.config));
       const keys = verificationKeys(opts);
       let db;
@@ -35,16 +36,16 @@ export function registerAudit(program: Command): void {
       } catch (err) {
         exitOnKnownError(err, opts.json);
       }
-      let keyFile: SealKeyState | null | "unreadable";
+      let keyFile: SealKeyState | null | "unreadable" | "copy" = "copy";
       try {
-        keyFile = readKeyFile(sealKeyPath(config.storage.path));
+        if (!opts.copy) keyFile = readKeyFile(sealKeyPath(config.storage.path));
       } catch {
         keyFile = "unreadable";
       }
       const seals = verifySealed(db, { keys, keyFile }); // recomputes the audit log's chain in the same pass
       const log = seals.chain;
       const readings = verifyReadings(db);
-      if (keyFile && keyFile !== "unreadable") keyFile.key.fill(0);
+      if (keyFile && typeof keyFile === "object") keyFile.key.fill(0);
       db.close();
       const ok = log.ok && readings.ok && seals.status !== "tampered";
       const code = !ok ? 1 : keys.length && seals.status === "intact" ? 0 : 2;

@@ -11,7 +11,7 @@
 // the caller's uid. A file's owner is the creator's effective uid and only root can change it,
 // so a caller can prove no uid but its own. The pid is the caller's claim (recorded as such).
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { formatActor } from "../audit/log.js";
 
@@ -51,6 +51,14 @@ export function prepareAuthDir(socketPath: string): string {
   const dir = authDir(socketPath);
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o1730); // mkdir's mode would lose the group's write bit to the unit's UMask
+  // Proofs left by callers that died before cleaning up: the directory's owner may remove them.
+  for (const f of readdirSync(dir)) {
+    try {
+      if (Date.now() - lstatSync(join(dir, f)).mtimeMs > MAX_AGE_MS) unlinkSync(join(dir, f));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
   return dir;
 }
 

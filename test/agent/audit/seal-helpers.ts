@@ -13,6 +13,7 @@ import { Outbox } from "../../../agent/uplink/outbox.js";
 import { Sealer } from "../../../agent/audit/sealer.js";
 import { createKeyFile, readKeyFile, sealKeyPath } from "../../../agent/audit/seal-key.js";
 import { verifySealed, type SealVerdict } from "../../../agent/audit/seal-verify.js";
+import { keyId } from "../../../agent/audit/seal.js";
 import { silentLogger } from "../../../agent/log.js";
 import type { Reading, StoredReading } from "../../../agent/types.js";
 
@@ -41,8 +42,9 @@ function storeReadings(db: Db, from: number, n: number): void {
 }
 
 /**
- * Three epochs: start seal (entries 1–2), maintenance of o3 on and off then a seal (entries 3–5),
- * two more entries then the stop seal (entries 6–8). Each epoch also stores readings.
+ * Three epochs: keygen and start, then the start seal (entries 1–3), maintenance of o3 on and off
+ * then a seal (entries 4–6), three more entries then the stop seal (entries 7–9). Each epoch also
+ * stores readings.
  */
 export function sealedStation(dir: string, opts: { keyed?: boolean } = {}): Station {
   const path = join(dir, "station.db");
@@ -59,6 +61,7 @@ export function sealedStation(dir: string, opts: { keyed?: boolean } = {}): Stat
     db, audit, readingHead: () => chain.head(), keyPath: sealKeyPath(path), intervalMin: 15, log: silentLogger, tz: "Asia/Shanghai",
     platforms: () => ["city"], outbox, now: () => (t += 60_000),
   });
+  if (opts.keyed !== false) audit.append({ actor: "root", action: "audit.keygen", details: { keyId: keyId(k0), replaced: null } }, t);
   audit.append({ actor: "station-agent", action: "software.start", details: { configSha256: "ab" } }, t);
   storeReadings(db, 0, 5);
   audit.append({ actor: "alice", action: "config.check" }, t + 1);
@@ -76,10 +79,10 @@ export function sealedStation(dir: string, opts: { keyed?: boolean } = {}): Stat
   return { path, db, k0, audit, sealer, outbox };
 }
 
-export function verify(st: Station, keys: Buffer[] = [st.k0]): SealVerdict {
+export function verify(st: Station, keys: Buffer[] = [st.k0], copy = false): SealVerdict {
   let keyFile;
   try {
-    keyFile = readKeyFile(sealKeyPath(st.path));
+    keyFile = copy ? ("copy" as const) : readKeyFile(sealKeyPath(st.path));
   } catch {
     keyFile = "unreadable" as const;
   }

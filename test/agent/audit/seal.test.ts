@@ -3,7 +3,7 @@
 // tampered epoch is named) and without it (the chains alone cannot rule it out).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { verifyAudit } from "../../../agent/audit/log.js";
 import { verifyReadings } from "../../../agent/audit/readings-chain.js";
@@ -43,7 +43,7 @@ test("an untouched sealed station verifies intact with its key; every epoch seal
     assert.equal(v.status, "intact", JSON.stringify(v));
     assert.equal(v.seals, 3);
     assert.equal(v.sealsChecked, 3);
-    assert.equal(v.entries, 8);
+    assert.equal(v.entries, 9);
     // Each seal went to the platform as a 3020 whose text carries the whole seal: the centre can check its MAC.
     const cps = (st.db.prepare("SELECT cp FROM outbox WHERE cn = '3020' ORDER BY id").all() as { cp: string }[]).map((r) => r.cp);
     assert.equal(cps.length, 3);
@@ -74,11 +74,11 @@ test("after each seal the key file holds only the next epoch's key; the old one 
 });
 
 const chainTamperings: { name: string; sql: string; epoch: number }[] = [
-  { name: "an entry's actor and reason changed", sql: "UPDATE audit_log SET actor = 'nobody', reason = 'routine' WHERE id = 3", epoch: 1 },
-  { name: "an entry deleted and the rest renumbered", sql: "DELETE FROM audit_log WHERE id = 4", epoch: 1 },
-  { name: "an entry inserted", sql: `UPDATE audit_log SET id = id + 100 WHERE id > 5; UPDATE audit_log SET id = id - 99 WHERE id > 100;
-        INSERT INTO audit_log (id, ts, actor, action, reason, details, prev_hash, hash) VALUES (6, 1, 'bob', 'calibration.result', NULL, '{}', '', '')`, epoch: 2 },
-  { name: "two entries reordered", sql: "UPDATE audit_log SET id = 100 WHERE id = 1; UPDATE audit_log SET id = 1 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = 100", epoch: 0 },
+  { name: "an entry's actor and reason changed", sql: "UPDATE audit_log SET actor = 'nobody', reason = 'routine' WHERE id = 4", epoch: 1 },
+  { name: "an entry deleted and the rest renumbered", sql: "DELETE FROM audit_log WHERE id = 5", epoch: 1 },
+  { name: "an entry inserted", sql: `UPDATE audit_log SET id = id + 100 WHERE id > 6; UPDATE audit_log SET id = id - 99 WHERE id > 100;
+        INSERT INTO audit_log (id, ts, actor, action, reason, details, prev_hash, hash) VALUES (7, 1, 'bob', 'calibration.result', NULL, '{}', '', '')`, epoch: 2 },
+  { name: "two entries reordered", sql: "UPDATE audit_log SET id = 100 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = 3; UPDATE audit_log SET id = 3 WHERE id = 100", epoch: 0 },
 ];
 
 for (const t of chainTamperings) {
@@ -101,7 +101,7 @@ for (const t of chainTamperings) {
 test("history cut off: sealed entries deleted at the tail", () => {
   withStation((st) => {
     dropTriggers(st.db);
-    st.db.exec("DELETE FROM audit_log WHERE id > 5");
+    st.db.exec("DELETE FROM audit_log WHERE id > 6");
     const v = verify(st);
     assert.equal(v.status, "tampered");
     assert.equal(v.firstTampered?.seal?.epoch, 2);
@@ -112,7 +112,7 @@ test("history cut off: sealed entries deleted at the tail", () => {
 test("history cut off: the last seals and what they covered deleted (the key file knows the next epoch)", () => {
   withStation((st) => {
     dropTriggers(st.db);
-    st.db.exec("DELETE FROM audit_seals WHERE epoch >= 1; DELETE FROM audit_log WHERE id > 2");
+    st.db.exec("DELETE FROM audit_seals WHERE epoch >= 1; DELETE FROM audit_log WHERE id > 3");
     const v = verify(st);
     assert.equal(v.status, "tampered", JSON.stringify(v));
     assert.ok(v.problems.some((p) => /epochs 1–2 .*cut off/.test(p.what)), JSON.stringify(v.problems));
@@ -122,9 +122,9 @@ test("history cut off: the last seals and what they covered deleted (the key fil
 test("a seal forged to match recomputed content fails its MAC; a seal removed from the middle breaks the links", () => {
   withStation((st) => {
     dropTriggers(st.db);
-    st.db.exec("UPDATE audit_log SET reason = 'nothing happened' WHERE id = 3");
+    st.db.exec("UPDATE audit_log SET reason = 'nothing happened' WHERE id = 4");
     recomputeAuditChain(st.db);
-    const head = st.db.prepare("SELECT hash FROM audit_log WHERE id = 5").get() as { hash: string };
+    const head = st.db.prepare("SELECT hash FROM audit_log WHERE id = 6").get() as { hash: string };
     st.db.prepare("UPDATE audit_seals SET audit_hash = ? WHERE epoch = 1").run(head.hash);
     const v = verify(st);
     assert.equal(v.firstTampered?.seal?.epoch, 1);
@@ -182,4 +182,25 @@ test("an unsealed station runs; verify cannot confirm it", () => {
     assert.equal(v.seals, 0);
     assert.equal(v.status, "unchecked");
   }, { keyed: false });
+});
+
+test("every seal and the key file removed: the keygen entry still says the station was sealed", () => {
+  withStation((st) => {
+    dropTriggers(st.db);
+    st.db.exec("UPDATE audit_log SET reason = 'routine' WHERE id = 4; DELETE FROM audit_seals");
+    recomputeAuditChain(st.db);
+    rmSync(sealKeyPath(st.path));
+    const v = verify(st);
+    assert.equal(v.status, "tampered");
+    assert.ok(v.problems.some((p) => /holds no seal made with it/.test(p.what)));
+    assert.ok(v.problems.some((p) => /key file is gone/.test(p.what)));
+  });
+});
+
+test("a copy of the database at the centre verifies intact without the station's key file", () => {
+  withStation((st) => {
+    assert.equal(verify(st, [st.k0], true).status, "intact");
+    st.db.exec("DELETE FROM qc_windows");
+    assert.equal(verify(st, [st.k0], true).status, "tampered");
+  });
 });

@@ -9,8 +9,12 @@ import { fileSha256 } from "../../../agent/audit/config-hash.js";
 import { createLogger, silentLogger } from "../../../agent/log.js";
 import { Agent } from "../../../agent/main.js";
 import { jsonPacket } from "../../../agent/uplink/http-json.js";
-import { sealCp } from "../../../agent/audit/seal-packet.js";
-import { loadedConfig, MN, tempDir } from "../../helpers/station.js";
+import { sealCp, sealOfCp } from "../../../agent/audit/seal-packet.js";
+import { loadedConfig, MN, tempDir, waitFor } from "../../helpers/station.js";
+import { randomBytes } from "node:crypto";
+import { PlatformReceiver } from "../../../agent/uplink/receiver.js";
+import { createKeyFile, sealKeyPath } from "../../../agent/audit/seal-key.js";
+import { keyAtEpoch, sealMac } from "../../../agent/audit/seal.js";
 
 test("a config file edited after start and a wall-clock step are audited", () => {
   const { dir, cleanup } = tempDir();
@@ -52,4 +56,31 @@ test("without a sealing key the agent says UNSEALED at start and in status; a se
   const p = jsonPacket({ id: 1, platform: "ops", qn: "20260101080000000", cn: "3020", dataTime: seal.ts, cp: sealCp(seal, "Asia/Shanghai"), ackRequired: true } as never, { mn: MN, name: "t" }, "Asia/Shanghai");
   assert.equal(p.kind, "audit-seal");
   assert.deepEqual(p.seal, seal);
+});
+
+test("seals leave the station: a real HJ 212 receiver gets each as a 3020 with the data logger's i21001 log item, and can check it", { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const receiver = new PlatformReceiver({ keep: true });
+  const port = await receiver.start();
+  const k0 = randomBytes(32);
+  const db = join(dir, "s.db");
+  createKeyFile(sealKeyPath(db), k0);
+  const agent = new Agent(
+    loadedConfig({ station: { name: "t", mn: MN }, storage: { path: db }, log: { level: "error" }, platforms: [{ id: "city", host: "127.0.0.1", port, st: 22, pw: "123456", uploads: ["minute"], reconnect_max_s: 1 }] }, dir),
+    { log: silentLogger, control: false },
+  );
+  try {
+    await agent.start();
+    await waitFor(() => receiver.received.some((p) => p.frame.header.cn === "3020"), 15_000, "the start seal at the platform");
+    const p = receiver.received.find((x) => x.frame.header.cn === "3020")!;
+    assert.equal(p.fields.PolId, undefined, "the station's own log item, no PolId");
+    const seal = sealOfCp(p.frame.cp)!;
+    assert.equal(seal.kind, "start");
+    const { mac, ...payload } = seal;
+    assert.equal(sealMac(keyAtEpoch(k0, seal.epoch), payload), mac, "the centre checks it with the verification key");
+  } finally {
+    await agent.stop();
+    await receiver.stop();
+    cleanup();
+  }
 });

@@ -20,7 +20,7 @@ const cli = (...args: string[]) =>
     ),
   );
 
-test("keygen prints the verification key once; verify with it exits 0, tampered 1, without it 2; export and status", { timeout: 120_000 }, async () => {
+test("keygen prints the verification key once; verify with it exits 0, tampered 1, without it 2; export and status", { timeout: 480_000 }, async () => {
   const { dir, cleanup } = tempDir();
   const yaml = `station: { name: Seal test, mn: "${MN}" }\nstorage: { path: station.db }\nlog: { level: error }\n`;
   const file = join(dir, "station.yaml");
