@@ -25,6 +25,8 @@ export interface SessionDeps {
   onRequest?: (frame: DecodedFrame, session: PlatformSession) => void;
   /** A frame whose only fault is its CRC (the segment is readable): answered with QnRtn=9. */
   onBadCrc?: (segment: string, session: PlatformSession) => void;
+  /** Any other frame that cannot be read: counted and summarised by the handler, not logged per frame. */
+  onBadFrame?: (reason: string, session: PlatformSession) => void;
 }
 
 export type { SessionRuntime, SessionState } from "./delivery.js";
@@ -261,8 +263,8 @@ export class PlatformSession implements Uplink {
       frame = decodeFrame(raw, { tolerant: true });
     } catch (err) {
       this.st.badFrames++;
-      this.deps.log.debug(`platform ${this.cfg.id}: dropped frame: ${(err as Error).message}`);
       if (err instanceof Hj212FrameError && err.badCrcSegment !== undefined) this.deps.onBadCrc?.(err.badCrcSegment, this);
+      else this.deps.onBadFrame?.((err as Error).message, this);
       return;
     }
     if (frame.header.cn === "9014") return this.onAck(frame.header.qn);
