@@ -46,6 +46,8 @@ export function trimNodeModules(nodeModules: string, arch: string): string[] {
   const target = ARCHES[arch];
   if (!target) throw new Error(`architecture ${arch} is not supported (one of ${Object.keys(ARCHES).join(", ")})`);
   rmSync(join(nodeModules, ".bin"), { recursive: true, force: true });
+  // Type declaration packages some dependencies list as their own (mqtt: @types/ws, @types/readable-stream) never run.
+  rmSync(join(nodeModules, "@types"), { recursive: true, force: true });
   walk(nodeModules, (p, isDir) => {
     const name = basename(p);
     if (isDir) {
