@@ -6,8 +6,11 @@ import type { Db } from "./store/db.js";
 import { ReadingStore } from "./store/readings.js";
 import { readAlarms, type Alarm } from "./alarms/store.js";
 import { Outbox } from "./uplink/outbox.js";
-import type { Agent } from "./main.js";
+import type { AnalyzerStats } from "./bus/poller.js";
+import type { Uplink } from "./uplink/delivery.js";
 import type { Hj212Flag } from "./types.js";
+import { sealStatus, type SealStatus } from "./audit/sealer.js";
+import { sealKeyPath } from "./audit/seal-key.js";
 
 export interface ChannelStatus {
   channel: string;
@@ -52,6 +55,8 @@ export interface AgentStatus {
   platforms: PlatformStatus[];
   /** Open alarms, newest first (alarms/store.ts). */
   alarms?: Alarm[];
+  /** Forward-secure sealing of the audit trail: sealed or not, the last seal (audit/sealer.ts). */
+  audit?: SealStatus;
 }
 
 /** Status from the database alone (read-only access is enough). */
@@ -73,12 +78,22 @@ export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentS
     })),
     // An HTTP uplink shows its URL (no credentials, no query) as host, and port 0.
     alarms: readAlarms(db),
+    audit: sealStatus(db, sealKeyPath(cfg.storage.path), cfg.audit.seal_interval_min),
     platforms: cfg.platforms.map((p) => ({ id: p.id, ...(isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl(p.url), port: 0 }), ...outbox.backlog(p.id) })),
   };
 }
 
+/** What a running agent shows of itself here (main.ts's Agent is one); status never imports main. */
+export interface StatusSource {
+  readonly loaded: { readonly config: StationConfig };
+  readonly readings: { readonly database: Db };
+  readonly pollers: ReadonlyArray<{ stats(): Record<string, AnalyzerStats> }>;
+  readonly startedAt: number;
+  readonly sessions: ReadonlyMap<string, Pick<Uplink, "state">>;
+}
+
 /** Status of a running agent: the database view plus live connection and poll state. */
-export function collectStatus(agent: Agent): AgentStatus {
+export function collectStatus(agent: StatusSource): AgentStatus {
   const cfg = agent.loaded.config;
   const now = Date.now();
   const base = readStatus(agent.readings.database, cfg, now);

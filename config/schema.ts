@@ -7,7 +7,10 @@ import { calibrationSchema } from "./schema-calibration.js";
 import { alarmsSchema } from "./schema-alarms.js";
 import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema } from "./schema-qc.js";
 import { registerSchema, registerStateSchema } from "./schema-modbus.js";
+import { auditSchema, clockSchema } from "./schema-audit.js";
 import { webSchema } from "./schema-web.js";
+import { deliveryOrder, mqttFields } from "./schema-uplink.js";
+import { metricsSchema } from "./schema-metrics.js";
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
 /** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
@@ -17,6 +20,8 @@ const st = z
   .union([z.number().int().min(0).max(99), z.string().regex(/^\d{2}$/, "two digits")])
   .transform((v) => String(v).padStart(2, "0"));
 const hj212Code = z.string().regex(/^[A-Za-z0-9]{1,12}$/, "an HJ 212 code such as a05024");
+/** Another analyzer's channel, `<analyzer>.<channel>` (an analyzer id may itself contain dots: the last one splits). */
+const channelRef = z.string().regex(/^[A-Za-z0-9_.-]+\.[A-Za-z0-9_]+$/, "<analyzer>.<channel>, e.g. cems.o2");
 
 export const stationSchema = z
   .object({
@@ -97,15 +102,29 @@ export const channelSchema = z
     offset: z.number().default(0).describe("See scale."),
     unit: z.string().optional().describe("Unit after conversion (default: the instrument's unit)."),
     convert: z
-      .enum(CONVERSIONS)
+      .enum([...CONVERSIONS, "none"])
       .optional()
-      .describe("Named unit conversion before upload, e.g. ppb-to-ug/m3@25C (gases at a reference state) or uSv/h-to-nGy/h; scale and offset apply after it."),
+      .describe(
+        "Named unit conversion before upload, e.g. ppb-to-ug/m3@25C (gases at a reference state) or uSv/h-to-nGy/h; scale and offset apply after it. A gas channel in ppb/ppm uploaded under a code whose platform unit is a mass concentration (SO2, NO, NO2, NOx, CO, O3…) is converted by default when the channel sets no convert, unit, scale or offset: at 25 °C for an ambient station (GB 3095-2012 as amended in 2018), to mg/m³ at 0 °C for a pollution source (all HJ 212 platforms ST 31/32). none keeps the instrument's unit. `config check` prints what each channel gets.",
+      ),
     molar_mass: z.number().positive().optional().describe("Molar mass (g/mol) for ppb/ppm conversions of a gas without a built-in value."),
     qc: qcRulesSchema.optional().describe("Screening rules of this channel, overriding qc.defaults key by key."),
     energy_average: z
       .boolean()
       .optional()
       .describe("Aggregate as sound levels: energy average (Leq), L5…L95, Ld/Ln/Ldn (default: when the unit starts with dB)."),
+    // Pollution source (HJ 75/76): converted concentrations and totals (agent/uplink/zs.ts, agent/aggregate/totals.ts).
+    reference_o2: z
+      .number()
+      .min(0)
+      .max(20.9)
+      .optional()
+      .describe("Reference O2 (%) of the source type (e.g. 6 for a coal-fired boiler, 3.5 gas, 11 incinerator); with it the channel also uploads converted concentrations -ZsRtd, -ZsMin/-ZsAvg/-ZsMax = C × (21 − reference_o2) / (21 − O2) (HJ 75)."),
+    o2_channel: channelRef.optional().describe("The O2 (%) for the converted concentration, as <analyzer>.<channel> (default: this analyzer's O2 channel, code a19001, when it has one)."),
+    basis: z.enum(["dry", "wet"]).optional().describe("Whether the concentration is measured dry (the default) or wet; a wet one is made dry with humidity_channel before it is converted."),
+    humidity_channel: channelRef.optional().describe("Flue gas humidity (%) for a wet-basis concentration, as <analyzer>.<channel> (default: this analyzer's a01014 channel)."),
+    flow_channel: channelRef.optional().describe("The flow this pollutant is emitted with, as <analyzer>.<channel>: the channel then uploads its emission over each minute, hour and day, -Cou (kg)."),
+    totalizer_channel: channelRef.optional().describe("For a flow channel (w00000, a00000): its meter's totalizer (m³), as <analyzer>.<channel>, whose rise is the period's -Cou (default: a channel named total of the same analyzer; without one the flow is integrated)."),
   })
   .strict();
 
@@ -138,6 +157,13 @@ export const analyzerSchema = z
       .describe("The states of a generic-modbus instrument and the flag each gives its readings."),
     aggregation: aggregationOverrideSchema.optional().describe("Aggregation validity of this analyzer, overriding the station's aggregation key by key."),
     calibration: calibrationSchema.optional().describe("Scheduled zero, span and standard checks of this analyzer, driven through its driver's commands; readings during a check are flagged C."),
+    // How reads are coalesced into requests (agent/bus/plan.ts). A coalesced read the slave refuses with
+    // exception 02/03 (a hole in its map) is split into its parts by itself, whatever the mode.
+    coalesce: z
+      .enum(["gaps", "contiguous", "none"])
+      .optional()
+      .describe("How reads are joined into requests (default gaps): gaps (over up to max_gap unwanted registers, the fewest requests), contiguous (adjacent registers only, for slaves that refuse unmapped addresses), none (one request per value)."),
+    max_gap: z.number().int().min(0).max(100).optional().describe("Unwanted registers a request may read to join two values, with coalesce: gaps (default 10)."),
   })
   .strict();
 
@@ -179,7 +205,11 @@ export const platformSchema = z
       .describe("Checksum sent to this platform: standard (HJ 212), or the Modbus CRC a broken platform insists on. Any of them is accepted when receiving."),
     heartbeat_s: z.number().int().min(0).max(3600).default(60).describe("Seconds between HJ 212-2025 heartbeats (9015); 0 turns them off. Not sent to HJ 212-2017 platforms."),
     allow_time_set: z.boolean().default(false).describe("Whether this platform may set the station clock (1012). Each attempt is recorded in the audit trail."),
+    // What one platform request may cost the station (agent/uplink/history.ts).
+    max_request_packets: z.number().int().min(1).max(1_000_000).default(45_000).describe("Most packets one history request (2051, 2061, 2031, 2041) is answered with (45,000 = a month of minutes); beyond it the answer ends with ExeRtn=2 and a log line says what was cut."),
+    request_ttl_days: z.number().min(0.01).max(365).default(7).describe("Days a packet queued for a platform's request may wait for its 9014; older ones are dropped and counted, so they do not keep raw readings from retention."),
     enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
+    order: deliveryOrder("live-first"),
   })
   .strict();
 
@@ -209,10 +239,30 @@ export const httpPlatformSchema = z
       .default(60)
       .describe("Cap of the exponential back-off between tries after a failure (s). A 4xx answer other than 408 and 429 (the receiver refuses the request itself) waits ten times this."),
     enabled: platformSchema.shape.enabled,
+    order: deliveryOrder("oldest-first"),
   })
   .strict();
 
-export const anyPlatformSchema = z.discriminatedUnion("protocol", [platformSchema, httpPlatformSchema]);
+/** An MQTT broker (agent/uplink/mqtt.ts): same outbox and cursor, QoS 1, a PUBACK is the ack. */
+export const mqttPlatformSchema = z
+  .object({
+    id: platformSchema.shape.id,
+    ...mqttFields,
+    mn: platformSchema.shape.mn,
+    uploads: platformSchema.shape.uploads,
+    realtime_interval_s: platformSchema.shape.realtime_interval_s,
+    minute_interval_min: platformSchema.shape.minute_interval_min,
+    enabled: platformSchema.shape.enabled,
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.password !== undefined && p.password_file !== undefined) ctx.addIssue({ code: "custom", path: ["password_file"], message: "password or password_file, not both" });
+    if (p.payload === "hj212") {
+      for (const k of ["st", "pw"] as const) if (p[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `the HJ 212 ${k.toUpperCase()} of the frames, needed with payload: hj212` });
+    }
+  });
+
+export const anyPlatformSchema = z.discriminatedUnion("protocol", [platformSchema, httpPlatformSchema, mqttPlatformSchema]);
 
 export const logSchema = z
   .object({
@@ -228,11 +278,14 @@ export const configSchema = z
     log: logSchema.default({ level: "info", format: "plain" }).describe("Logging."),
     buses: z.array(busSchema).default([]).describe("Serial lines and Modbus TCP connections."),
     analyzers: z.array(analyzerSchema).default([]).describe("Instruments polled by the agent."),
-    platforms: z.array(anyPlatformSchema).default([]).describe("HJ 212 platforms the station reports to (and HTTP JSON receivers, protocol http-json)."),
+    platforms: z.array(anyPlatformSchema).default([]).describe("HJ 212 platforms the station reports to (and HTTP JSON receivers, protocol http-json, and MQTT brokers, protocol mqtt)."),
     qc: qcSchema.prefault({}).describe("Screening of readings: raw values are never changed, flags and reasons are added."),
     aggregation: aggregationSchema.prefault({}).describe("Validity rules of minute, hour and day values."),
     alarms: alarmsSchema.prefault({}).describe("Alarms: exceedances, equipment faults, lost comms, failed calibrations, door open, low disk; stored, audited and sent on."),
+    audit: auditSchema.prefault({}).describe("Forward-secure sealing of the audit trail (station-agent audit keygen / verify)."),
+    clock: clockSchema.prefault({}).describe("Limits on setting the station clock from a platform."),
     web: webSchema.prefault({}).describe("The local status page for a technician's laptop or phone: served by the agent, read-only, off by default."),
+    metrics: metricsSchema.optional().describe("Fleet metrics in the Prometheus text format: an HTTP listener and/or a textfile for node_exporter."),
     gpio: gpioSchema.optional().describe("Raspberry Pi GPIO: door contact, status LED, analyzer power relays. Without GPIO hardware these are off, with one log line."),
   })
   .strict();
@@ -246,8 +299,9 @@ export type ChannelConfig = z.infer<typeof channelSchema>;
 /** An HJ 212 platform (TCP). */
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type HttpPlatformConfig = z.infer<typeof httpPlatformSchema>;
+export type MqttPlatformConfig = z.infer<typeof mqttPlatformSchema>;
 export type AnyPlatformConfig = z.infer<typeof anyPlatformSchema>;
-export const isHj212Platform = (p: AnyPlatformConfig): p is PlatformConfig => p.protocol !== "http-json";
+export const isHj212Platform = (p: AnyPlatformConfig): p is PlatformConfig => p.protocol === "hj212-2017" || p.protocol === "hj212-2025";
 /** The HJ 212 platforms of a config (those with host, port, PW and ST). */
 export const hj212Platforms = (c: { platforms: readonly AnyPlatformConfig[] }): PlatformConfig[] => c.platforms.filter(isHj212Platform);
 export type UploadKindConfig = z.infer<typeof uploadKind>;

@@ -1,6 +1,6 @@
 // The shapes of a declarative Modbus driver. A driver file is data built from these (see define.ts);
 // the poller reads with it and the simulator serves it, so the two cannot drift apart (style.md, drivers/).
-import type { Hj212Flag } from "../agent/types.js";
+import type { Hj212Flag, Reading } from "../agent/types.js";
 import { FLAG_PRECEDENCE as STATION_FLAG_PRECEDENCE } from "../config/flags.js";
 
 /** Register value types. 16-bit types take one register, 32-bit types two. */
@@ -24,6 +24,41 @@ export type StateFlag = Extract<Hj212Flag, "F" | "D" | "M" | "C" | "T">;
 /** When several states are active the reading takes the flag first in this list. */
 /** (The station's one precedence, config/flags.ts, restricted to the flags an instrument can imply.) */
 export const FLAG_PRECEDENCE: readonly StateFlag[] = STATION_FLAG_PRECEDENCE.filter((f): f is StateFlag => "FDMCT".includes(f));
+/**
+ * A state that sets no flag ("N"): it only names what the instrument is doing (a water analyzer
+ * idle between cycles or measuring one), for its working state (i12001). A flagged state wins over it.
+ */
+export type StateDefFlag = StateFlag | "N";
+
+/** HJ 212-2017 Table B.10, the working state of a monitoring instrument (i12001-Info). */
+export const WORK_STATE = {
+  running: 0, // 运行
+  maintenance: 1, // 维护
+  fault: 2, // 故障
+  calibration: 3, // 校准 (zero/span check)
+  backflush: 5, // 反吹
+  powerFault: 6, // 电源故障
+  measuring: 7, // 测量
+  standardization: 8, // 标定
+  standby: 9, // 待机
+  operation: 10, // 运维
+} as const;
+export type WorkState = (typeof WORK_STATE)[keyof typeof WORK_STATE];
+
+/**
+ * How a driver's states read as working states (i12001). Each driver file documents its table.
+ * A state not named here maps by its flag: C → 3 calibration, M → 1 maintenance, D → 2 fault,
+ * F → 9 standby, T → `normal`; no answer → 2.
+ */
+export interface WorkingStates {
+  /** With no (flagged) state active: 0 running for a continuous analyzer. */
+  normal: WorkState;
+  /** Driver state name → working state. */
+  states?: Record<string, WorkState>;
+  /** States that are the instrument's alarm (i12003 = 1); a driver without them sends no i12003. */
+  alarms?: string[];
+}
+
 /** The state of an instrument with no active state. */
 export const OK_STATE = { state: "ok", flag: "N" } as const;
 /** The state of a reading whose poll failed (timeout, exception, closed port). */
@@ -64,6 +99,8 @@ export interface FieldDef {
   sampleTime?: SampleTimeDef;
   /** The HJ 212 code is chosen per analyzer: by an option, else from the value of another channel. */
   codeFrom?: CodeFromDef;
+  /** A raw register word that means "no value" (WXT530: 32767 signed, 65535 unsigned): value null, flag D. */
+  invalidWord?: number;
 }
 
 /** Where a field's sample time is: 3 registers of BCD `YY MM | DD hh | mm ss`, instrument local time (codec.ts). */
@@ -108,7 +145,8 @@ export interface RegisterStateDef {
   fc: RegisterFc;
   address: number;
   state: string;
-  flag: StateFlag;
+  /** "N": a state that only names the working state (see StateDefFlag). */
+  flag: StateDefFlag;
   equals?: number;
   mask?: number;
   inverted: boolean;
@@ -152,6 +190,29 @@ export interface DriverDefinition {
   channels: ChannelInfo[];
   /** Fields and states come from each analyzer's `registers`/`states` config keys (generic-modbus; drivers/configure.ts). */
   fromConfig?: boolean;
+  /** States as HJ 212 working states (i12001/i12003); default: normal 0, states by flag. */
+  working?: WorkingStates;
+  /** Code for what a table cannot say (options that pick the map, values computed from several registers). */
+  hooks?: DriverHooks;
+}
+
+/** Analyzer options as the config gives them (scalars only). */
+export type DriverOptions = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Driver code where the map needs it (style.md: code only where the protocol needs it). Both are pure:
+ * the simulator serves the fields `fromOptions` returns, and the poller decodes them the same way.
+ */
+export interface DriverHooks {
+  /**
+   * The fields and states this analyzer has, chosen by its options (yosemitech `sensor`, ysi-exo
+   * `params`, adam-4017 per-channel ranges), and what is wrong with those options (config errors, exit 78).
+   */
+  fromOptions?(options: DriverOptions): { fields: FieldDef[]; states?: StateDef[]; problems: string[] };
+  /** Readings of one poll turned into what is stored (adam-4017 counts → mA → value; tuf2000 totalizer). */
+  derive?(readings: Reading[], options: DriverOptions): Reading[];
+  /** Channels `derive` adds that are no field (listed by `drivers`, accepted under `channels:`). */
+  derived?: ChannelInfo[];
 }
 
 /** Registers a value of this type occupies. */
@@ -224,7 +285,31 @@ export interface AsciiDriverDefinition {
   states: AsciiStateDef[];
   commands: Record<string, AsciiCommandDef>;
   channels: ChannelInfo[];
+  /** States as HJ 212 working states (i12001/i12003); default: normal 0, states by flag. */
+  working?: WorkingStates;
+}
+
+/**
+ * The HJ 212 kind: an instrument that itself sends HJ 212 frames on its serial line (many CEMS and
+ * water analyzers). Nothing is asked; the agent listens (agent/bus/hj212-serial.ts). Its channels are
+ * the codes it sends, so there is no fixed list: `channels: {<code>: {code: …}}` remaps one.
+ */
+export interface Hj212SerialDefinition {
+  protocol: "hj212";
+  id: string;
+  version: number;
+  models: string[];
+  description: string;
+  serial: SerialDefaults;
+  /** Which items of the CP become readings: "Rtd" takes `<code>-Rtd` with its `<code>-Flag`. */
+  valueKey: "Rtd";
+  /** No fixed states or commands: each value carries its own flag. */
+  states: never[];
+  commands: Record<string, never>;
+  channels: ChannelInfo[];
+  /** Working states (i12001): each value's flag maps by flag (C → 3, M → 1, D → 2, F → 9). */
+  working?: WorkingStates;
 }
 
 /** Any driver in the registry; `protocol` says which kind, and the poller picks the transport by it. */
-export type Driver = DriverDefinition | AsciiDriverDefinition;
+export type Driver = DriverDefinition | AsciiDriverDefinition | Hj212SerialDefinition;

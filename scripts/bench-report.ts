@@ -23,10 +23,13 @@ const README_END = "<!-- bench:end -->";
 
 /** What each figure measures, for the README table. */
 const DESCRIPTIONS: Record<string, string> = {
+  "audit-seal-cost-cpu-per-seal": "audit-seal-cost: CPU of one seal (chain heads, intervention-table digests, MAC, key evolved and overwritten with fsync)",
+  "audit-seal-cost-verify-year": "audit-seal-cost: `audit verify --verification-key` over a year of a busy station's audit (1,000,000 entries, 35,040 seals)",
   "sqlite-ingest-agent-store": "Readings stored per second by the agent's store step (raw words, hash chain, QC, one transaction a batch)",
   "sqlite-ingest-bare-better-sqlite3": "The same rows as bare INSERTs (4 columns), for scale",
   "sqlite-ingest-overhead-ratio": "Agent store step ÷ bare inserts",
   "uplink-backlog-drain": "Backlog drained to a local HJ 212 platform, acked packets per second",
+  "mqtt-drain-rate": "Backlog published to a local mosquitto at QoS 1, packets per second with their PUBACKs recorded",
   "uplink-window-drain-rate": "Backlog to a platform that acks 100 ms after each packet, with the default window",
   "uplink-window-drain-time-100k": "Time to drain 100,000 packets that way",
   "uplink-window-drain-time-30-days-minutes": "Time to drain 30 days of minute packets that way",

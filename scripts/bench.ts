@@ -23,6 +23,8 @@ import { benchBus } from "./bench-bus.js";
 import { benchStation } from "./bench-station.js";
 import { benchUplinkWindow } from "./bench-uplink.js";
 import { benchNodeRed } from "./bench-nodered.js";
+import { benchAudit } from "./bench-audit.js";
+import { benchMqtt } from "./bench-mqtt.js";
 import { benchWebPage } from "./bench-web.js";
 import { writeReport, type ReportRow as Result } from "./bench-report.js";
 
@@ -113,8 +115,13 @@ try {
   benchIngest(dir);
   await benchUplink(dir);
   for (const r of await benchUplinkWindow(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchMqtt(quick, dir)) {
+    if (r.value === null) results.push({ ...r, value: null, met: null });
+    else record(r.name, r.value, r.unit, r.op, r.target);
+  }
   results.push(...(await benchBus(quick)));
   for (const r of await benchStation(quick)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchAudit(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchWebPage(quick)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchNodeRed(quick)) {
     if (r.value === null) results.push({ ...r, value: null, met: null });

@@ -4,10 +4,12 @@
 // one, so changing, inserting or removing an entry breaks the chain from there on; triggers make
 // UPDATE and DELETE fail outright, so only someone who first drops them (sqlite3 by hand) can
 // tamper, and `audit verify` then finds the first broken link.
+import { createHash } from "node:crypto";
 import { userInfo } from "node:os";
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
 import { canonicalJson, GENESIS_HASH, sha256 } from "./hash.js";
+import { impliedRows, recordRows, type RowRef } from "./ledger.js";
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -32,6 +34,8 @@ export interface AuditInput {
   action: string;
   reason?: string;
   details?: Record<string, unknown>;
+  /** Protected rows this entry vouches for, beyond those its details name (ledger.ts). */
+  rows?: RowRef[];
 }
 
 export interface AuditEntry {
@@ -58,7 +62,9 @@ interface Row {
 
 /** The bytes an entry's hash covers: every column but the hash itself, in a fixed order. */
 export function entryHash(prevHash: string, e: { id: number; ts: number; actor: string; action: string; reason: string | null; details: string }): string {
-  return sha256(prevHash, "\n", canonicalJson([e.id, e.ts, e.actor, e.action, e.reason, e.details]));
+  // canonicalJson of an array of primitives is JSON.stringify's own output: written directly, as
+  // verifying a year of entries (1,000,000) hashes each of them once.
+  return createHash("sha256").update(prevHash).update("\n").update(JSON.stringify([e.id, e.ts, e.actor, e.action, e.reason ?? null, e.details])).digest("hex");
 }
 
 const toEntry = (r: Row): AuditEntry => ({
@@ -73,18 +79,31 @@ const toEntry = (r: Row): AuditEntry => ({
 });
 
 /**
- * The person at the keyboard: with sudo, the user who ran sudo (root alone says nothing),
- * written "alice (sudo)". The control socket cannot tell who is on the other end, so the
- * CLI sends this and the service records it as given.
+ * How an actor is written: the OS user (from the kernel), "alice (sudo)" when root acts for the
+ * user who ran sudo, and beside it the name given with `--actor`: `alice (sudo) as "Zhang San"`.
+ */
+export function formatActor(user: string, opts: { sudoUser?: string; name?: string } = {}): string {
+  // The kernel's user always stays in the text: a SUDO_USER claimed by anyone but root says so.
+  const su = opts.sudoUser && opts.sudoUser !== user ? opts.sudoUser : "";
+  const base = !su ? user : user === "root" ? `${su} (sudo)` : `${su} (sudo -u ${user})`;
+  const name = (opts.name ?? "").replace(/["\r\n]/g, "").trim().slice(0, 64);
+  return name ? `${base} as "${name}"` : base;
+}
+
+/**
+ * The person at the keyboard of this process: the OS user this process runs as (the kernel's
+ * uid, not $USER), with sudo the user who ran it, and the `--actor` name (STATION_AGENT_ACTOR).
+ * Through the control socket the service does not take this on trust: it learns the caller's uid
+ * from the kernel (control/peer.ts).
  */
 export function osActor(env: NodeJS.ProcessEnv = process.env): string {
   let user: string;
   try {
     user = userInfo().username;
   } catch {
-    user = env.USER ?? `uid:${process.getuid?.() ?? "?"}`;
+    user = `uid:${process.getuid?.() ?? "?"}`;
   }
-  return env.SUDO_USER && env.SUDO_USER !== user ? `${env.SUDO_USER} (sudo)` : user;
+  return formatActor(user, { sudoUser: env.SUDO_USER, name: env.STATION_AGENT_ACTOR });
 }
 
 export class AuditLog {
@@ -102,7 +121,10 @@ export class AuditLog {
     const run = this.db.transaction(() => {
       const last = this.db.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as { id: number; hash: string } | undefined;
       const prevHash = last?.hash ?? GENESIS_HASH;
-      const row = { id: (last?.id ?? 0) + 1, ts: now, actor: input.actor, action: input.action, reason: input.reason ?? null, details: canonicalJson(input.details ?? {}) };
+      const details = { ...(input.details ?? {}) };
+      const rows = recordRows(this.db, [...impliedRows(input.action, details), ...(input.rows ?? [])]);
+      if (rows.length) details._rows = rows;
+      const row = { id: (last?.id ?? 0) + 1, ts: now, actor: input.actor, action: input.action, reason: input.reason ?? null, details: canonicalJson(details) };
       const hash = entryHash(prevHash, row);
       this.db
         .prepare("INSERT INTO audit_log (id, ts, actor, action, reason, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import { formatHj212Time, parseHj212Time } from "../time.js";
 import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
 import { dataCommands, type DataDeps } from "./commands-data.js";
+import { DownlinkGuard, type BadFrameKind } from "./downlink-guard.js";
 import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
 import { parseCp } from "./hj212/cp.js";
 import type { OverrideStore, OverrideValues } from "./overrides.js";
@@ -72,8 +73,9 @@ const settings: Record<string, CommandDef> = {
   "1000": {
     kind: "request",
     run(ctx) {
-      const t = intIn(ctx.cp.get("OverTime"), 1, 600);
-      const r = intIn(ctx.cp.get("ReCount"), 0, 20);
+      // HJ 212-2017: OverTime and ReCount are N2, 0 < n ≤ 99.
+      const t = intIn(ctx.cp.get("OverTime"), 1, 99);
+      const r = intIn(ctx.cp.get("ReCount"), 1, 99);
       if (t === null || r === null) return EXE_RTN.conditionError;
       Object.assign(ctx.session.cfg, { ack_timeout_s: t, retries: r });
       ctx.session.reconfigure();
@@ -148,9 +150,10 @@ const settings: Record<string, CommandDef> = {
       return null;
     },
   },
-  "2011": { kind: "request", run: (ctx) => ((ctx.session.runtime.realtime = true), null) },
+  // C.10/C.12: started realtime / status uploads are answered 9011, then 9012.
+  "2011": { kind: "request", run: (ctx) => ((ctx.session.runtime.realtime = true), EXE_RTN.ok) },
   "2012": { kind: "notice", run: (ctx) => ((ctx.session.runtime.realtime = false), null) },
-  "2021": { kind: "request", run: (ctx) => ((ctx.session.runtime.status = true), null) },
+  "2021": { kind: "request", run: (ctx) => ((ctx.session.runtime.status = true), EXE_RTN.ok) },
   "2022": { kind: "notice", run: (ctx) => ((ctx.session.runtime.status = false), null) },
 };
 
@@ -167,16 +170,35 @@ const SILENT = new Set(["9011", "9012", "9013", "9015"]);
 
 export class RequestHandler {
   private readonly commands: Record<string, CommandDef>;
+  /** Per connection (a session's `since`): bad frames counted, their answers rate-limited (downlink-guard.ts). */
+  private readonly guards = new Map<PlatformSession, { since: number | null; guard: DownlinkGuard }>();
 
   constructor(private readonly deps: CommandDeps) {
     this.commands = { ...settings, ...dataCommands };
   }
 
-  /** A frame that failed only its CRC: answered QnRtn=9 when its header names this station. */
+  private guard(session: PlatformSession): DownlinkGuard {
+    const since = session.state().since;
+    let g = this.guards.get(session);
+    if (!g || g.since !== since) {
+      g?.guard.flush();
+      g = { since, guard: new DownlinkGuard(session.cfg.id, { log: this.deps.log, audit: this.deps.audit, now: this.deps.now }) };
+      this.guards.set(session, g);
+    }
+    return g.guard;
+  }
+
+  /** A frame that failed only its CRC: answered QnRtn=9 when its header names this station (rate-limited). */
   onBadCrc(segment: string, session: PlatformSession): void {
     const seg = readSegmentLoose(segment);
-    if (!seg || seg.header.mn !== session.mn || SILENT.has(seg.header.cn ?? "")) return;
-    session.sendSegment(qnRtn(session.identity(), seg.header.qn, QN_RTN.badCrc));
+    const ours = !!seg && seg.header.mn === session.mn && !SILENT.has(seg.header.cn ?? "");
+    if (!this.guard(session).allow("bad-crc", ours)) return;
+    session.sendSegment(qnRtn(session.identity(), seg!.header.qn, QN_RTN.badCrc));
+  }
+
+  /** A frame that could not be read at all: counted, never answered, summarised once a minute. */
+  onBadFrame(_reason: string, session: PlatformSession): void {
+    this.guard(session).allow("malformed", false);
   }
 
   handle(frame: DecodedFrame, session: PlatformSession): void {
@@ -191,18 +213,17 @@ export class RequestHandler {
     const reply = (segment: string) => void session.sendSegment(segment);
     if (SILENT.has(h.cn ?? "")) return;
     // PW before MN: a platform with the wrong password learns nothing else about the station.
-    if (h.pw !== session.cfg.pw) return reply(qnRtn(id, h.qn, QN_RTN.badPw));
-    if (h.mn !== session.mn) return reply(qnRtn(id, h.qn, QN_RTN.badMn));
+    // Answers to bad requests are rate-limited and counted (one summary a minute), never logged one by one.
+    const refuse = (kind: BadFrameKind, code: number) => void (this.guard(session).allow(kind) && reply(qnRtn(id, h.qn, code)));
+    if (h.pw !== session.cfg.pw) return refuse("wrong-pw", QN_RTN.badPw);
+    if (h.mn !== session.mn) return refuse("wrong-mn", QN_RTN.badMn);
     const def = this.commands[h.cn ?? ""];
-    if (!def) {
-      this.deps.log.info(`platform ${session.cfg.id}: unknown command CN=${h.cn}, answered QnRtn=8`);
-      return reply(qnRtn(id, h.qn, QN_RTN.badCn));
-    }
+    if (!def) return refuse("unknown-cn", QN_RTN.badCn);
     let cp: Map<string, string>;
     try {
       cp = parseCp(frame.cp).fields;
     } catch {
-      return reply(qnRtn(id, h.qn, QN_RTN.rejected));
+      return refuse("bad-cp", QN_RTN.rejected);
     }
     this.deps.audit?.append({ actor: `platform:${session.cfg.id}`, action: "platform.command", details: { cn: h.cn, qn: h.qn } });
     const ctx: RequestCtx = {

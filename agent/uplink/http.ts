@@ -1,9 +1,10 @@
 // The HTTP(S) JSON uplink: the platform's packets from the same outbox, through the same cursor
-// (live lane first, then the backlog) and the same batched ack records as the HJ 212 session;
-// only the wire differs. Each packet is POSTed as JSON (http-json.ts) and a 2xx answer is its ack.
+// (`order`: oldest-first by default, see delivery.ts) and the same batched ack records as the HJ
+// 212 session; only the wire differs. Each packet is POSTed as JSON (http-json.ts) and a 2xx
+// answer is its ack.
 //
-// One packet at a time: a receiver sees packets in outbox order even when some POSTs fail, because
-// a failed packet is sent again (after a back-off) before anything newer. A 5xx, a timeout, a
+// One packet at a time: a receiver sees packets in the cursor's order even when some POSTs fail,
+// because a failed packet is sent again (after a back-off) before anything newer. A 5xx, a timeout, a
 // refused connection, 408 and 429 are passing troubles; any other 4xx means the receiver refuses
 // the request itself (bad token, wrong URL), which waiting will rarely fix: it is logged each time
 // and tried ten times less often. The token and header values are secrets: errors are logged by
@@ -18,6 +19,7 @@ import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
 import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type Uplink } from "./delivery.js";
 import { jsonPacket, safeUrl } from "./http-json.js";
+import { HTTP_LIMITS } from "./http-limits.js";
 
 export interface HttpUplinkDeps {
   outbox: Outbox;
@@ -55,7 +57,7 @@ export class HttpUplink implements Uplink {
   ) {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
-    this.cursor = new DeliveryCursor(deps.outbox, cfg.id);
+    this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
   }
 
@@ -78,7 +80,8 @@ export class HttpUplink implements Uplink {
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       // A redirect would turn the POST into a GET elsewhere: it is an answer to act on, not to follow.
-      maxRedirects: 0,
+      // Answers are read up to 1 MB (http-limits.ts).
+      ...HTTP_LIMITS,
       validateStatus: () => true,
     };
     this.cursor.restart();

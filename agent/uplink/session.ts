@@ -12,9 +12,9 @@ import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
 import { heartbeat, type AnswerIdentity } from "./answers.js";
 import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type Uplink } from "./delivery.js";
-import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, Hj212SegmentError, type DecodedFrame } from "./hj212/codec.js";
+import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, type DecodedFrame } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
-import { splitIntoPackets } from "./hj212/split.js";
+import { packetParts, partSegment, type PacketPart } from "./outbox-parts.js";
 
 export interface SessionDeps {
   outbox: Outbox;
@@ -25,12 +25,16 @@ export interface SessionDeps {
   onRequest?: (frame: DecodedFrame, session: PlatformSession) => void;
   /** A frame whose only fault is its CRC (the segment is readable): answered with QnRtn=9. */
   onBadCrc?: (segment: string, session: PlatformSession) => void;
+  /** Any other frame that cannot be read: counted and summarised by the handler, not logged per frame. */
+  onBadFrame?: (reason: string, session: PlatformSession) => void;
 }
 
 export type { SessionRuntime, SessionState } from "./delivery.js";
 
 interface InFlight {
   packet: Packet;
+  /** A split packet's part in flight (C.49/C.50: its own QN, its own 9014, one part at a time). */
+  part?: PacketPart;
   /** performance.now() when last sent: a wall clock stepped back must not hold a retransmission for the size of the step. */
   sentAt: number;
   tries: number;
@@ -61,7 +65,7 @@ export class PlatformSession implements Uplink {
   ) {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
-    this.cursor = new DeliveryCursor(deps.outbox, cfg.id);
+    this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
   }
 
@@ -207,29 +211,28 @@ export class PlatformSession implements Uplink {
     });
   }
 
-  /** The frames of one packet: one, or PNUM packets sharing its QN when the segment is over 1024 bytes. */
-  private frames(p: Packet): string {
-    const header = { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }) };
-    const items = p.cp.split(";");
-    // DataTime opens every part, so the platform can file each part on its own.
-    const repeat = items[0]?.startsWith("DataTime=") ? [items.shift()!] : [];
-    let segments: string[];
-    try {
-      segments = splitIntoPackets(header, items, undefined, repeat);
-    } catch (err) {
-      if (!(err instanceof Hj212SegmentError)) throw err;
-      // One item alone is too long to split on: send it whole, as many platforms accept.
-      this.deps.log.warn(`platform ${this.cfg.id}: packet ${p.qn} cannot be split (${err.reason}); sent whole`);
-      segments = [buildSegment(header, p.cp)];
-    }
-    return segments.map((s) => encodeFrame(s, this.cfg.crc)).join("");
+  private header(p: Packet) {
+    return { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }) };
   }
 
   private send(p: Packet, tries: number): void {
-    this.socket!.write(this.frames(p));
+    const parts = packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log);
     this.st.sent++;
-    if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: performance.now(), tries });
-    else this.deps.outbox.markDone(p.id);
+    if (!parts) {
+      this.socket!.write(encodeFrame(buildSegment(this.header(p), p.cp), this.cfg.crc));
+      if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: performance.now(), tries });
+      else this.deps.outbox.markDone(p.id);
+      return;
+    }
+    if (!p.ackRequired) {
+      this.socket!.write(parts.map((x) => encodeFrame(partSegment(this.header(p), x), this.cfg.crc)).join(""));
+      return this.deps.outbox.markDone(p.id);
+    }
+    // With answers asked for, one part at a time: the next goes when this one's 9014 arrives.
+    const next = parts.find((x) => x.ackedAt === null);
+    if (!next) return this.acks.add(p.qn); // every part was acknowledged before a restart
+    this.socket!.write(encodeFrame(partSegment(this.header(p), next), this.cfg.crc));
+    this.inFlight.set(next.qn, { packet: p, part: next, sentAt: performance.now(), tries });
   }
 
   private sendHeartbeat(): void {
@@ -260,8 +263,8 @@ export class PlatformSession implements Uplink {
       frame = decodeFrame(raw, { tolerant: true });
     } catch (err) {
       this.st.badFrames++;
-      this.deps.log.debug(`platform ${this.cfg.id}: dropped frame: ${(err as Error).message}`);
       if (err instanceof Hj212FrameError && err.badCrcSegment !== undefined) this.deps.onBadCrc?.(err.badCrcSegment, this);
+      else this.deps.onBadFrame?.((err as Error).message, this);
       return;
     }
     if (frame.header.cn === "9014") return this.onAck(frame.header.qn);
@@ -272,6 +275,7 @@ export class PlatformSession implements Uplink {
   private onAck(qn: string | undefined): void {
     if (!qn) return;
     const f = this.inFlight.get(qn);
+    if (f?.part) return this.onPartAck(f, qn);
     // An ack for a packet not in flight (sent before a reconnect, or a duplicate) is still
     // recorded: the outbox ignores QNs it does not know or has already seen acknowledged.
     this.inFlight.delete(qn);
@@ -280,5 +284,22 @@ export class PlatformSession implements Uplink {
     if (f) this.deps.events.emit("packetAcked", this.cfg.id, qn, f.packet.cn);
     for (const w of [...this.waiters]) if (w.qns.delete(qn) && w.qns.size === 0) this.settle(w, "acked");
     this.schedulePump();
+  }
+
+  /** A part's 9014: recorded; the next part goes out, or, after the last, the packet is delivered. */
+  private onPartAck(f: InFlight, qn: string): void {
+    let complete: boolean;
+    try { complete = this.deps.outbox.parts.ack(this.cfg.id, qn)?.complete ?? false; } catch (err) {
+      // The database is busy: the part stays in flight and goes again at its timeout, same QN.
+      this.deps.log.warn(`platform ${this.cfg.id}: part ack ${qn} not recorded (${(err as Error).message})`);
+      return;
+    }
+    this.inFlight.delete(qn);
+    if (!complete) {
+      if (this.st.connected && this.socket) this.send(f.packet, 1);
+      return;
+    }
+    this.inFlight.set(f.packet.qn, { ...f, part: undefined });
+    this.onAck(f.packet.qn);
   }
 }
