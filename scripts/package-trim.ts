@@ -46,6 +46,8 @@ export function trimNodeModules(nodeModules: string, arch: string): string[] {
   const target = ARCHES[arch];
   if (!target) throw new Error(`architecture ${arch} is not supported (one of ${Object.keys(ARCHES).join(", ")})`);
   rmSync(join(nodeModules, ".bin"), { recursive: true, force: true });
+  // Type declarations only (mqtt lists @types/ws as a dependency): nothing there is ever loaded.
+  rmSync(join(nodeModules, "@types"), { recursive: true, force: true });
   walk(nodeModules, (p, isDir) => {
     const name = basename(p);
     if (isDir) {
