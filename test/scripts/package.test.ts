@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, waitFor } from "../helpers/station.js";
 
@@ -128,6 +128,7 @@ test("the installed program runs on its production modules alone: config check, 
   } finally {
     demo.kill("SIGTERM");
     await new Promise((r) => demo.once("exit", r));
+    rmSync(join(root, LIB, "demo-data"), { recursive: true, force: true }); // not the package's: dpkg would keep the directory
   }
 });
 
