@@ -89,7 +89,7 @@ export function phases(quick: boolean) {
  * prefer over the sources in a development checkout); packages resolve from the project's
  * node_modules above it.
  */
-function ensureBuilt(): string {
+export function ensureBuilt(): string {
   const out = join(ROOT, ".bench-dist");
   const entry = join(out, "agent/cli/index.js");
   const tsc = join(ROOT, "node_modules/typescript/bin/tsc");

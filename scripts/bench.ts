@@ -26,6 +26,7 @@ import { benchNodeRed } from "./bench-nodered.js";
 import { benchDownlink } from "./bench-downlink.js";
 import { benchAudit } from "./bench-audit.js";
 import { benchMqtt } from "./bench-mqtt.js";
+import { benchWebPage } from "./bench-web.js";
 import { writeReport, type ReportRow as Result } from "./bench-report.js";
 
 const quick = process.argv.includes("--quick");
@@ -123,6 +124,7 @@ try {
   results.push(...(await benchBus(quick)));
   for (const r of await benchStation(quick)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchAudit(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchWebPage(quick)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchNodeRed(quick)) {
     if (r.value === null) results.push({ ...r, value: null, met: null });
     else record(r.name, r.value, r.unit, r.op, r.target);

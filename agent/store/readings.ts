@@ -42,7 +42,8 @@ interface Row {
 const toReading = (r: Row): StoredReading => ({ ...r, flag: r.flag as Hj212Flag });
 
 export class ReadingStore {
-  private lastOfStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
+  private newestByIdStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
+  private newestByTsStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
   private readonly insertStmt;
   private readonly insertAll;
 
@@ -93,11 +94,20 @@ export class ReadingStore {
     ).map(toReading);
   }
 
-  /** The latest reading of one channel, by the (analyzer, channel, ts) index: cheap enough to poll. */
-  lastOf(analyzer: string, channel: string): StoredReading | undefined {
-    this.lastOfStmt ??= this.db.prepare("SELECT * FROM readings WHERE analyzer = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT 1");
-    const r = this.lastOfStmt.get(analyzer, channel) as Row | undefined;
-    return r ? toReading(r) : undefined;
+  /**
+   * The newest reading of each channel among the rows after row id `afterId` (by the primary key:
+   * only rows stored since), or, with `sinceTs`, among the rows of that time on (by the ts index).
+   * One GROUP BY in SQLite (the bare columns come from the MAX(ts) row); raw words and source left
+   * out. What a page polling every few seconds can afford; `latest()` scans a week.
+   */
+  newestPerChannel(from: { afterId: number } | { sinceTs: number }): StoredReading[] {
+    const cols = "id, ts, analyzer, channel, code, value, unit, flag, state, NULL AS raw, '' AS source, MAX(ts) AS newest";
+    if ("afterId" in from) {
+      this.newestByIdStmt ??= this.db.prepare(`SELECT ${cols} FROM readings WHERE id > ? GROUP BY analyzer, channel`);
+      return this.newestByIdStmt.all(from.afterId) as StoredReading[];
+    }
+    this.newestByTsStmt ??= this.db.prepare(`SELECT ${cols} FROM readings WHERE ts > ? GROUP BY analyzer, channel`);
+    return this.newestByTsStmt.all(from.sinceTs) as StoredReading[];
   }
 
   /** Readings newer than row id `afterId` (for `tail`), oldest first. */

@@ -20,7 +20,7 @@ import { TrendCache, type MinuteSource } from "./trend.js";
 export interface WebAgent {
   readonly loaded: { config: StationConfig };
   readonly startedAt: number;
-  readonly readings: { lastOf(analyzer: string, channel: string): StoredReading | undefined };
+  readonly readings: { newestPerChannel(from: { afterId: number } | { sinceTs: number }): StoredReading[]; maxId(): number };
   readonly qc: { store: { withEffectiveFlags<R extends StoredReading>(rows: readonly R[]): R[] } };
   readonly pollers: ReadonlyArray<{ stats(): Record<string, AnalyzerStats> }>;
   readonly sessions: ReadonlyMap<string, { state(): SessionState }>;
@@ -96,6 +96,12 @@ function every<T>(ms: number, f: () => T): () => T {
 
 export class PageData {
   readonly channels: ConfiguredChannel[];
+  /** Enabled analyzers with the indexes of their channels in `channels`. */
+  private readonly index: Map<string, number>;
+  private readonly newest: Array<StoredReading | undefined> = [];
+  private lastId = -1;
+  private readonly lookBackMs: number;
+  private readonly analyzers: Array<{ id: string; driver: string; bus: string; indexes: number[] }>;
   readonly trend: TrendCache;
   private readonly lastAck = new Map<string, number | null>();
   /** Pending counts kept up from queue and ack events, recounted from the outbox every minute. */
@@ -110,6 +116,12 @@ export class PageData {
   ) {
     const cfg = agent.loaded.config;
     this.channels = configuredChannels(cfg);
+    // A dead analyzer still yields B readings every interval: twice the slowest interval sees every channel.
+    this.lookBackMs = Math.max(600, 2 * Math.max(0, ...cfg.analyzers.filter((x) => x.enabled).map((x) => x.interval_s))) * 1000;
+    this.index = new Map(this.channels.map((c, i) => [`${c.analyzer}\u0000${c.channel}`, i]));
+    this.analyzers = cfg.analyzers
+      .filter((x) => x.enabled)
+      .map((x) => ({ id: x.id, driver: x.driver, bus: x.bus, indexes: this.channels.flatMap((c, i) => (c.analyzer === x.id ? [i] : [])) }));
     this.trend = new TrendCache(agent.aggregates, this.channels, opts.trendHours);
     // Host figures move slowly; statfs and /sys reads are not worth doing every poll.
     this.host = every(15_000, () => ({ ...hostSnapshot(dirname(cfg.storage.path)), dbBytes: dbBytes(cfg.storage.path) }));
@@ -155,6 +167,23 @@ export class PageData {
     return p;
   }
 
+  /**
+   * Each channel's newest reading, kept up from the rows stored since the last poll (a few hundred
+   * at most); the first poll looks back over a window long enough for the slowest analyzer.
+   */
+  private refreshLatest(now: number): void {
+    const max = this.agent.readings.maxId();
+    if (max === this.lastId) return;
+    const rows = this.lastId < 0 ? this.agent.readings.newestPerChannel({ sinceTs: now - this.lookBackMs }) : this.agent.readings.newestPerChannel({ afterId: this.lastId });
+    this.lastId = max;
+    for (const r of rows) {
+      const i = this.index.get(`${r.analyzer}\u0000${r.channel}`);
+      if (i === undefined) continue;
+      const cur = this.newest[i];
+      if (!cur || r.ts >= cur.ts) this.newest[i] = r;
+    }
+  }
+
   stop(): void {
     for (const off of this.offs.splice(0)) off();
   }
@@ -164,41 +193,44 @@ export class PageData {
     const cfg = a.loaded.config;
     const stats = new Map<string, AnalyzerStats>();
     for (const p of a.pollers) for (const [id, s] of Object.entries(p.stats())) stats.set(id, s);
-    const latest = a.qc.store.withEffectiveFlags(this.channels.map((c) => a.readings.lastOf(c.analyzer, c.channel)).filter((r): r is StoredReading => !!r));
-    const byKey = new Map(latest.map((r) => [`${r.analyzer}\u0000${r.channel}`, r]));
+    // Plain loops: the service runs without the optimizing compiler.
+    this.refreshLatest(now);
+    const latest: Array<StoredReading | undefined> = new Array(this.channels.length);
+    for (const r of a.qc.store.withEffectiveFlags(this.newest.filter((x): x is StoredReading => !!x))) latest[this.index.get(`${r.analyzer}\u0000${r.channel}`)!] = r;
+    const analyzers: PageStatus["analyzers"] = [];
+    for (const x of this.analyzers) {
+      const s = stats.get(x.id);
+      const channels: PageChannel[] = [];
+      for (const i of x.indexes) {
+        const c = this.channels[i];
+        const r = latest[i];
+        channels.push(
+          r
+            ? { analyzer: c.analyzer, channel: c.channel, code: c.code || r.code, unit: r.unit, value: r.value, flag: r.flag, state: r.state, ts: r.ts, ageS: Math.max(0, Math.round((now - r.ts) / 1000)) }
+            : { analyzer: c.analyzer, channel: c.channel, code: c.code, unit: c.unit, value: null, flag: null, state: null, ts: null, ageS: null },
+        );
+      }
+      analyzers.push(s ? { id: x.id, driver: x.driver, bus: x.bus, polls: s.polls, failures: s.failures, errorRate: s.polls ? s.failures / s.polls : 0, channels } : { id: x.id, driver: x.driver, bus: x.bus, channels });
+    }
+    const platforms: PagePlatform[] = [];
+    for (const p of cfg.platforms) {
+      if (!p.enabled) continue;
+      const st = a.sessions.get(p.id)?.state();
+      // An HTTP (or other URL) uplink shows its URL without credentials or query, and port 0.
+      const addr = isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl((p as { url: string }).url), port: 0 };
+      const { pending, oldestPendingTime } = this.pendingOf(p.id, now);
+      platforms.push({ id: p.id, host: addr.host, port: addr.port, connected: st?.connected ?? null, lastError: st?.lastError ?? null, inFlight: st?.inFlight ?? 0, pending, oldestPendingTime, lastAckAt: this.lastAck.get(p.id) ?? null });
+    }
     return {
       generatedAt: now,
       station: { name: cfg.station.name, mn: cfg.station.mn, timezone: cfg.station.timezone },
       service: { pid: process.pid, uptimeS: Math.round((now - a.startedAt) / 1000), node: process.version },
       host: this.host(),
-      analyzers: cfg.analyzers
-        .filter((x) => x.enabled)
-        .map((x) => {
-          const s = stats.get(x.id);
-          return {
-            id: x.id,
-            driver: x.driver,
-            bus: x.bus,
-            ...(s ? { polls: s.polls, failures: s.failures, errorRate: s.polls ? s.failures / s.polls : 0 } : {}),
-            channels: this.channels
-              .filter((c) => c.analyzer === x.id)
-              .map((c) => {
-                const r = byKey.get(`${c.analyzer}\u0000${c.channel}`);
-                return { ...c, unit: r?.unit ?? c.unit, code: c.code || r?.code || "", value: r?.value ?? null, flag: r?.flag ?? null, state: r?.state ?? null, ts: r?.ts ?? null, ageS: r ? Math.max(0, Math.round((now - r.ts) / 1000)) : null };
-              }),
-          };
-        }),
-      platforms: cfg.platforms
-        .filter((p) => p.enabled)
-        .map((p) => {
-          const s = a.sessions.get(p.id)?.state();
-          // An HTTP (or other URL) uplink shows its URL without credentials or query, and port 0.
-          const addr = isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl((p as { url: string }).url), port: 0 };
-          const { pending, oldestPendingTime } = this.pendingOf(p.id, now);
-          return { id: p.id, ...addr, connected: s?.connected ?? null, lastError: s?.lastError ?? null, inFlight: s?.inFlight ?? 0, pending, oldestPendingTime, lastAckAt: this.lastAck.get(p.id) ?? null };
-        }),
+      analyzers,
+      platforms,
       alarms: a.alarmLog.list({}),
       audit: this.auditRows(),
     };
   }
+
 }

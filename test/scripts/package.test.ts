@@ -6,10 +6,10 @@
 // Skipped with the reason where dpkg-deb is missing or the test cannot run as root.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/station.js";
+import { tempDir, waitFor } from "../helpers/station.js";
 
 const has = (cmd: string) => !spawnSync(cmd, ["--version"], { encoding: "utf8" }).error;
 const skip = !has("dpkg-deb") ? "dpkg-deb not installed" : process.getuid?.() !== 0 ? "dpkg into a scratch root needs root (run as root)" : false;
@@ -110,13 +110,26 @@ test("installed into a scratch root: files, modes, owners, the user, the config,
   assert.ok(!existsSync(join(root, "var/lib/station-agent/station.db")), "the agent did not run");
 });
 
-test("the installed program runs on its production modules alone (config check, native SQLite)", { skip }, () => {
+test("the installed program runs on its production modules alone: config check, native SQLite, the demo station end to end", { skip }, async () => {
   const cli = join(root, LIB, "bin/station-agent.js");
   const env = { ...process.env, STATION_AGENT_FROM_SOURCE: "" };
   const r = spawnSync(process.execPath, [cli, "config", "check", join(root, "etc/station-agent/station.yaml")], { encoding: "utf8", env });
   assert.equal(r.status, 0, r.stderr);
   const sqlite = spawnSync(process.execPath, ["-e", `const D = require(${JSON.stringify(join(root, LIB, "node_modules/better-sqlite3"))}); console.log(new D(":memory:").prepare("select 41 + 1 AS x").get().x)`], { encoding: "utf8" });
   assert.equal(sqlite.stdout.trim(), "42", sqlite.stderr);
+  // Simulated analyzers over Modbus TCP, the store, and an HJ 212 platform acknowledging: every
+  // runtime module the package ships, loaded from it.
+  const demo = spawn(process.execPath, [cli, "demo"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  demo.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  demo.stderr.on("data", (b: Buffer) => (out += b.toString()));
+  try {
+    await waitFor(() => /stored/.test(out) && /acknowledged/.test(out), 30_000, "the packaged demo storing readings and a platform acknowledging");
+  } finally {
+    demo.kill("SIGTERM");
+    await new Promise((r) => demo.once("exit", r));
+    rmSync(join(root, LIB, "demo-data"), { recursive: true, force: true }); // not the package's: dpkg would keep the directory
+  }
 });
 
 test("upgrade keeps an edited config; remove keeps data, config and user; purge removes them", { skip }, () => {
