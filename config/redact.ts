@@ -18,7 +18,7 @@ export function redactConfig(config: StationConfig): StationConfig {
             ...(p.token === undefined ? {} : { token: REDACTED }),
             headers: Object.fromEntries(Object.keys(p.headers).map((k) => [k, REDACTED])),
           }
-        : { ...p, pw: REDACTED },
+        : { ...p, pw: REDACTED, ...(p.sm4_key === undefined ? {} : { sm4_key: REDACTED }) },
     ),
   };
 }

@@ -7,6 +7,7 @@ import { calibrationSchema } from "./schema-calibration.js";
 import { alarmsSchema } from "./schema-alarms.js";
 import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema } from "./schema-qc.js";
 import { registerSchema, registerStateSchema } from "./schema-modbus.js";
+import { linkSecurityKeys } from "./schema-link.js";
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
 /** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
@@ -179,6 +180,8 @@ export const platformSchema = z
     heartbeat_s: z.number().int().min(0).max(3600).default(60).describe("Seconds between HJ 212-2025 heartbeats (9015); 0 turns them off. Not sent to HJ 212-2017 platforms."),
     allow_time_set: z.boolean().default(false).describe("Whether this platform may set the station clock (1012). Each attempt is recorded in the audit trail."),
     enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
+    // HJ 212-2025 SM4 keys, RF, heartbeat answers, and TLS for any protocol (config/schema-link.ts).
+    ...linkSecurityKeys,
   })
   .strict();
 

@@ -15,6 +15,10 @@ import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type 
 import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, Hj212SegmentError, type DecodedFrame } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
 import { splitIntoPackets } from "./hj212/split.js";
+import type { Sm4KeyStore } from "./keys.js";
+import { linkSecurity, PlatformCrypto } from "./link-crypto.js";
+import { LinkCodec, SentQns } from "./session-sm4.js";
+import { describeSocketError, openSocket } from "./session-tls.js";
 
 export interface SessionDeps {
   outbox: Outbox;
@@ -25,6 +29,8 @@ export interface SessionDeps {
   onRequest?: (frame: DecodedFrame, session: PlatformSession) => void;
   /** A frame whose only fault is its CRC (the segment is readable): answered with QnRtn=9. */
   onBadCrc?: (segment: string, session: PlatformSession) => void;
+  /** SM4 keys a platform sent with 1014 (HJ 212-2025); without it only the configured key is used. */
+  keyStore?: Sm4KeyStore;
 }
 
 export type { SessionRuntime, SessionState } from "./delivery.js";
@@ -53,13 +59,17 @@ export class PlatformSession implements Uplink {
   private readonly waiters = new Set<AckWaiter>();
   private readonly st: SessionState;
   readonly runtime: SessionRuntime;
+  /** SM4 on CP (HJ 212-2025 §6.4): keys, encryption of what is sent, decryption of what comes in. */
+  readonly codec: LinkCodec;
+  private sentQns = new SentQns();
 
   constructor(
     /** The platform's settings, overrides applied; changed in place by platform commands (see overrides.ts). */
     readonly cfg: PlatformConfig,
     private readonly deps: SessionDeps,
   ) {
-    this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
+    this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0, unknownAcks: 0, undecryptable: 0 };
+    this.codec = new LinkCodec(cfg, new PlatformCrypto(cfg, deps.keyStore), deps.log);
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
     this.cursor = new DeliveryCursor(deps.outbox, cfg.id);
     this.acks = new AckBatch(deps.outbox, cfg.id);
@@ -78,7 +88,7 @@ export class PlatformSession implements Uplink {
   }
 
   state(): SessionState {
-    return { ...this.st, inFlight: this.inFlight.size };
+    return { ...this.st, inFlight: this.inFlight.size, link: linkSecurity(!!this.cfg.tls, this.codec.crypto.encrypting), undecryptable: this.codec.undecryptable };
   }
 
   start(): void {
@@ -120,7 +130,7 @@ export class PlatformSession implements Uplink {
   /** Sends a segment built by a request handler (9011/9012 answers, requested data). False when not connected. */
   sendSegment(segment: string): boolean {
     if (!this.socket || !this.st.connected) return false;
-    this.socket.write(encodeFrame(segment, this.cfg.crc));
+    this.socket.write(this.codec.encode(segment));
     return true;
   }
 
@@ -148,12 +158,13 @@ export class PlatformSession implements Uplink {
 
   private connect(): void {
     if (this.stopped) return;
-    const s = net.connect({ host: this.cfg.host, port: this.cfg.port });
+    const s = openSocket(this.cfg);
     this.socket = s;
     this.reader = new FrameReader();
+    this.sentQns = new SentQns();
     s.setNoDelay(true);
     s.setKeepAlive(true, 30_000);
-    s.on("connect", () => {
+    s.on(this.cfg.tls ? "secureConnect" : "connect", () => {
       this.st.connected = true;
       this.st.since = Date.now();
       this.st.lastError = null;
@@ -167,7 +178,7 @@ export class PlatformSession implements Uplink {
       for (const frame of this.reader.push(chunk)) this.onFrame(frame);
     });
     s.on("error", (err: NodeJS.ErrnoException) => {
-      const msg = err.code ? `${err.code} ${this.cfg.host}:${this.cfg.port}` : err.message;
+      const msg = describeSocketError(err, this.cfg);
       if (msg !== this.st.lastError) this.deps.log.warn(`platform ${this.cfg.id}: ${msg}`);
       this.st.lastError = msg;
     });
@@ -208,8 +219,8 @@ export class PlatformSession implements Uplink {
   }
 
   /** The frames of one packet: one, or PNUM packets sharing its QN when the segment is over 1024 bytes. */
-  private frames(p: Packet): string {
-    const header = { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }) };
+  private frames(p: Packet, rf: boolean): string | Buffer {
+    const header = { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }), rf };
     const items = p.cp.split(";");
     // DataTime opens every part, so the platform can file each part on its own.
     const repeat = items[0]?.startsWith("DataTime=") ? [items.shift()!] : [];
@@ -222,11 +233,15 @@ export class PlatformSession implements Uplink {
       this.deps.log.warn(`platform ${this.cfg.id}: packet ${p.qn} cannot be split (${err.reason}); sent whole`);
       segments = [buildSegment(header, p.cp)];
     }
-    return segments.map((s) => encodeFrame(s, this.cfg.crc)).join("");
+    const out = segments.map((s) => this.codec.encode(s));
+    return out.length === 1 ? out[0] : Buffer.concat(out.map((f) => (typeof f === "string" ? Buffer.from(f, "utf8") : f)));
   }
 
+  /** HJ 212-2025 RF=1: a 补传, i.e. a backlog packet or one sent again for want of its ack. Live packets carry none. */
   private send(p: Packet, tries: number): void {
-    this.socket!.write(this.frames(p));
+    const rf = this.cfg.protocol === "hj212-2025" && (tries > 1 || p.resent === true);
+    this.socket!.write(this.frames(p, rf));
+    this.sentQns.add(p.qn); // its 9014 counts on this connection
     this.st.sent++;
     if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: performance.now(), tries });
     else this.deps.outbox.markDone(p.id);
@@ -234,7 +249,7 @@ export class PlatformSession implements Uplink {
 
   private sendHeartbeat(): void {
     if (!this.st.connected) return;
-    this.sendSegment(heartbeat(this.identity(), this.deps.outbox.nextQn()));
+    this.sendSegment(heartbeat(this.identity(), this.deps.outbox.nextQn(), this.cfg.heartbeat_ack));
   }
 
   private checkTimeouts(): void {
@@ -254,7 +269,9 @@ export class PlatformSession implements Uplink {
     }
   }
 
-  private onFrame(raw: Buffer): void {
+  private onFrame(received: Buffer): void {
+    const raw = this.codec.decrypt(received, (seg) => this.sendSegment(seg), this.identity());
+    if (!raw) return void this.st.badFrames++;
     let frame: DecodedFrame;
     try {
       frame = decodeFrame(raw, { tolerant: true });
@@ -271,6 +288,9 @@ export class PlatformSession implements Uplink {
 
   private onAck(qn: string | undefined): void {
     if (!qn) return;
+    // Without TLS anyone on the path can write into the connection: an ack only counts for a QN
+    // sent on it, so a forged 9014 cannot mark data delivered (and later pruned) that never arrived.
+    if (!this.cfg.tls && !this.sentQns.has(qn)) return void this.st.unknownAcks!++;
     const f = this.inFlight.get(qn);
     // An ack for a packet not in flight (sent before a reconnect, or a duplicate) is still
     // recorded: the outbox ignores QNs it does not know or has already seen acknowledged.
