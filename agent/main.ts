@@ -32,6 +32,7 @@ import { runtimeCp, statusCp } from "./uplink/packets.js";
 import { requestFileClock } from "./uplink/clock.js";
 import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
+import { hj2025Parts } from "./uplink/wire-2025.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
@@ -137,6 +138,8 @@ export class Agent {
   alarms: AlarmService | null = null;
   alarmLog!: AlarmLog;
   private notifier: AlarmNotifier | null = null;
+  /** HJ 212-2025: SM4 key store, 1001/2062 uploads, key-age alarm (uplink/wire-2025.ts). */
+  private hj2025: ReturnType<typeof hj2025Parts> | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -183,7 +186,16 @@ export class Agent {
       analyzer: a.id, driver: a.driver, sn: a.options.sn === undefined ? undefined : String(a.options.sn),
       codes: (getDriver(a.driver)?.channels ?? []).map((ch) => this.lookup(a.id, ch.name)?.code ?? "").filter(Boolean),
     }));
+    const hj2025 = (this.hj2025 = hj2025Parts({
+      stateDir: dirname(cfg.storage.path), log: uplinkLog, tz: this.tz, outbox: this.outbox, events: this.events,
+      sessions: () => [...this.sessions.values()].filter((s): s is PlatformSession => s instanceof PlatformSession),
+      readingsBetween: (from, to, limit) => this.readings.between(from, to, limit),
+      calibrations: () => new CalibrationStore(this.db!).list({ limit: 1000 }),
+      standardCheck: (pol) => this.calibration?.forPlatform(pol, "standard") ?? 2,
+      codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [], alarms: () => this.alarms,
+    }));
     const requests = new RequestHandler({
+      ...hj2025.deps,
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
       instruments,
       // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
@@ -213,6 +225,7 @@ export class Agent {
         outbox: this.outbox, events: this.events, log: uplinkLog, stationMn: cfg.station.mn,
         onRequest: (f, sess) => requests.handle(f, sess),
         onBadCrc: (seg, sess) => requests.onBadCrc(seg, sess),
+        keyStore: hj2025.keyStore,
       });
       this.sessions.set(p.id, s);
     }
@@ -232,6 +245,7 @@ export class Agent {
       await this.control.start();
     }
     for (const s of this.sessions.values()) s.start();
+    this.hj2025.station.start();
     for (const p of this.pollers) await p.start();
     this.calibration?.start();
     this.alarms?.start();
@@ -286,6 +300,7 @@ export class Agent {
     for (const p of [...this.pollers].reverse()) await p.stop();
     this.flush();
     this.closePeriods();
+    this.hj2025?.station.stop();
     for (const s of this.sessions.values()) await s.stop();
     await this.control?.stop();
     // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
@@ -360,6 +375,7 @@ export class Agent {
       cfg, calibrations: new CalibrationStore(db), readings: this.readings, pollers: () => this.pollers, codesOf, log: this.log.child("calibration"),
       qc: () => ({ db, qc: this.qc.store, audit: this.audit, analyzers: cfg.analyzers.map((a) => a.id), markDirty: (f, t) => this.aggregates.markDirtyRange(f, t) }),
       alarms: { raise: (a, now) => alarms.raise(a, now), clear: (k, s, now) => alarms.clear(k, s, now) },
+      onResult: (r) => this.hj2025?.onCheckResult(r),
     });
     this.onControlCommand("calibrate", this.calibration.controlHandler());
     this.onControlCommand("alarms", (_c, a) => this.alarmLog.list({ all: a.all === true }));

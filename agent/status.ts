@@ -8,6 +8,7 @@ import { readAlarms, type Alarm } from "./alarms/store.js";
 import { Outbox } from "./uplink/outbox.js";
 import type { Agent } from "./main.js";
 import type { Hj212Flag } from "./types.js";
+import { configuredLink, type LinkSecurity } from "./uplink/link-crypto.js";
 
 export interface ChannelStatus {
   channel: string;
@@ -39,6 +40,10 @@ export interface PlatformStatus {
   /** Live only: packets sent and awaiting their 9014, and retransmissions since start. */
   inFlight?: number;
   retransmits?: number;
+  /** How the link is protected: TLS on the socket, SM4 on CP (HJ 212-2025), both, or plain. HTTP uplinks: "https" or "http". */
+  link: LinkSecurity | "https" | "http";
+  /** Live only: 9014s for QNs never sent on that connection, ignored. */
+  unknownAcks?: number;
   pending: number;
   oldestPendingTime: number | null;
   lastAckAt: number | null;
@@ -73,7 +78,11 @@ export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentS
     })),
     // An HTTP uplink shows its URL (no credentials, no query) as host, and port 0.
     alarms: readAlarms(db),
-    platforms: cfg.platforms.map((p) => ({ id: p.id, ...(isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl(p.url), port: 0 }), ...outbox.backlog(p.id) })),
+    platforms: cfg.platforms.map((p) => ({
+      id: p.id,
+      ...(isHj212Platform(p) ? { host: p.host, port: p.port, link: configuredLink(p, cfg.storage.path) } : { host: safeUrl(p.url), port: 0, link: p.url.startsWith("https:") ? ("https" as const) : ("http" as const) }),
+      ...outbox.backlog(p.id),
+    })),
   };
 }
 
@@ -93,7 +102,7 @@ export function collectStatus(agent: Agent): AgentStatus {
     }),
     platforms: base.platforms.map((p) => {
       const s = agent.sessions.get(p.id)?.state();
-      return s ? { ...p, connected: s.connected, lastError: s.lastError, inFlight: s.inFlight, retransmits: s.retransmits } : p;
+      return s ? { ...p, connected: s.connected, lastError: s.lastError, inFlight: s.inFlight, retransmits: s.retransmits, link: s.link ?? p.link, unknownAcks: s.unknownAcks } : p;
     }),
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import { formatHj212Time, parseHj212Time } from "../time.js";
 import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
 import { dataCommands, type DataDeps } from "./commands-data.js";
+import { commands2025, type Deps2025 } from "./commands-2025.js";
 import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
 import { parseCp } from "./hj212/cp.js";
 import type { OverrideStore, OverrideValues } from "./overrides.js";
@@ -20,7 +21,7 @@ export interface AuditSink {
 /** Sets the OS clock; returns an ExeRtn. Needs a privilege the agent does not have itself. */
 export type SetClock = (ms: number) => Promise<number> | number;
 
-export interface CommandDeps extends DataDeps {
+export interface CommandDeps extends DataDeps, Deps2025 {
   log: Logger;
   overrides: OverrideStore;
   audit?: AuditSink;
@@ -46,6 +47,10 @@ export interface RequestCtx {
  */
 export interface CommandDef {
   kind: "request" | "notice";
+  /** 1002 names the station by its data logger id and carries the MN it assigns: no MN check. */
+  anyMn?: boolean;
+  /** A notice that is answered only when this is false (9015 heartbeats). */
+  quiet?: (ctx: RequestCtx) => boolean;
   accept?: (ctx: RequestCtx) => number;
   run: (ctx: RequestCtx) => Promise<number | null> | number | null;
 }
@@ -163,13 +168,15 @@ export function refuseClock(log: Logger): SetClock {
 }
 
 // Answers that platforms send us, and heartbeats: nothing to answer (answering would ping-pong).
-const SILENT = new Set(["9011", "9012", "9013", "9015"]);
+const SILENT = new Set(["9011", "9012", "9013"]);
 
 export class RequestHandler {
   private readonly commands: Record<string, CommandDef>;
+  /** CNs answered QnRtn=8 so far: each is logged once, however often a platform sends it. */
+  private readonly unknownLogged = new Set<string>();
 
   constructor(private readonly deps: CommandDeps) {
-    this.commands = { ...settings, ...dataCommands };
+    this.commands = { ...settings, ...dataCommands, ...commands2025 };
   }
 
   /** A frame that failed only its CRC: answered QnRtn=9 when its header names this station. */
@@ -192,10 +199,14 @@ export class RequestHandler {
     if (SILENT.has(h.cn ?? "")) return;
     // PW before MN: a platform with the wrong password learns nothing else about the station.
     if (h.pw !== session.cfg.pw) return reply(qnRtn(id, h.qn, QN_RTN.badPw));
-    if (h.mn !== session.mn) return reply(qnRtn(id, h.qn, QN_RTN.badMn));
     const def = this.commands[h.cn ?? ""];
+    if (h.mn !== session.mn && !def?.anyMn) return reply(qnRtn(id, h.qn, QN_RTN.badMn));
     if (!def) {
-      this.deps.log.info(`platform ${session.cfg.id}: unknown command CN=${h.cn}, answered QnRtn=8`);
+      const cn = String(h.cn).slice(0, 8);
+      if (!this.unknownLogged.has(cn) && this.unknownLogged.size < 1000) {
+        this.unknownLogged.add(cn);
+        this.deps.log.info(`platform ${session.cfg.id}: command CN=${cn} is not implemented, answered QnRtn=8 (logged once per CN)`);
+      }
       return reply(qnRtn(id, h.qn, QN_RTN.badCn));
     }
     let cp: Map<string, string>;
@@ -204,14 +215,15 @@ export class RequestHandler {
     } catch {
       return reply(qnRtn(id, h.qn, QN_RTN.rejected));
     }
-    this.deps.audit?.append({ actor: `platform:${session.cfg.id}`, action: "platform.command", details: { cn: h.cn, qn: h.qn } });
+    // A heartbeat is not an intervention: auditing one a minute would bury the ones that are.
+    if (h.cn !== "9015") this.deps.audit?.append({ actor: `platform:${session.cfg.id}`, action: "platform.command", details: { cn: h.cn, qn: h.qn } });
     const ctx: RequestCtx = {
       frame, cp, session, deps: this.deps, reply,
       data: (text) => reply(getAnswer(session.identity(), h.qn, h.cn!, text)),
     };
     if (def.kind === "notice") {
       await def.run(ctx);
-      return reply(noticeAnswer(id, h.qn));
+      return def.quiet?.(ctx) ? undefined : reply(noticeAnswer(id, h.qn));
     }
     const accepted = def.accept?.(ctx) ?? QN_RTN.ready;
     reply(qnRtn(id, h.qn, accepted));

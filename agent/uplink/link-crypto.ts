@@ -4,13 +4,31 @@
 import type { PlatformConfig } from "../../config/schema.js";
 import { readSm4KeyFile } from "../../config/link-files.js";
 import { parseSm4Key } from "./hj212/sm4.js";
-import type { KeyInfo, Sm4KeyStore } from "./keys.js";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { KEY_FILE, type KeyInfo, type Sm4KeyStore } from "./keys.js";
 
 /** How a technician sees a link: TLS on the socket, SM4 on the CP, both, or nothing. */
 export type LinkSecurity = "tls+sm4" | "tls" | "sm4" | "plain";
 
 export function linkSecurity(tls: boolean, sm4: boolean): LinkSecurity {
   return tls && sm4 ? "tls+sm4" : tls ? "tls" : sm4 ? "sm4" : "plain";
+}
+
+/**
+ * The link as the configuration and the key store (next to the database) say, for `status` without
+ * a running service: SM4 when the platform speaks HJ 212-2025, has a key and encrypt is not false.
+ */
+export function configuredLink(cfg: PlatformConfig, dbPath: string): LinkSecurity {
+  let stored = false;
+  try {
+    const file = join(dirname(dbPath), KEY_FILE);
+    stored = existsSync(file) && !!(JSON.parse(readFileSync(file, "utf8")) as { platforms?: Record<string, { current?: unknown }> }).platforms?.[cfg.id]?.current;
+  } catch {
+    /* not readable by this user (mode 0600): judged by the configuration alone */
+  }
+  const sm4 = cfg.protocol === "hj212-2025" && cfg.encrypt !== false && (!!cfg.sm4_key || !!cfg.sm4_key_file || stored);
+  return linkSecurity(!!cfg.tls, sm4);
 }
 
 /** The key a platform's config gives (sm4_key, or the first line of sm4_key_file), or null. */
