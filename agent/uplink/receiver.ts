@@ -111,6 +111,11 @@ export class PlatformReceiver {
     return qn;
   }
 
+  /** A platform that rotated its key (1014) decrypts and encrypts with the new one from now on. */
+  setSm4Key(key: Buffer | undefined): void {
+    this.opts.sm4Key = key;
+  }
+
   /** Frames received with this QN (answers to a request echo its QN). */
   answersTo(qn: string): ReceivedPacket[] {
     return this.received.filter((p) => p.frame.header.qn === qn);
