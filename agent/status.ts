@@ -6,7 +6,8 @@ import type { Db } from "./store/db.js";
 import { ReadingStore } from "./store/readings.js";
 import { readAlarms, type Alarm } from "./alarms/store.js";
 import { Outbox } from "./uplink/outbox.js";
-import type { Agent } from "./main.js";
+import type { AnalyzerStats } from "./bus/poller.js";
+import type { Uplink } from "./uplink/delivery.js";
 import type { Hj212Flag } from "./types.js";
 import { configuredLink, type LinkSecurity } from "./uplink/link-crypto.js";
 
@@ -86,8 +87,17 @@ export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentS
   };
 }
 
+/** What a running agent shows of itself here (main.ts's Agent is one); status never imports main. */
+export interface StatusSource {
+  readonly loaded: { readonly config: StationConfig };
+  readonly readings: { readonly database: Db };
+  readonly pollers: ReadonlyArray<{ stats(): Record<string, AnalyzerStats> }>;
+  readonly startedAt: number;
+  readonly sessions: ReadonlyMap<string, Pick<Uplink, "state">>;
+}
+
 /** Status of a running agent: the database view plus live connection and poll state. */
-export function collectStatus(agent: Agent): AgentStatus {
+export function collectStatus(agent: StatusSource): AgentStatus {
   const cfg = agent.loaded.config;
   const now = Date.now();
   const base = readStatus(agent.readings.database, cfg, now);

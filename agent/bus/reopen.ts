@@ -1,7 +1,7 @@
 // Reopening a lost port or connection by itself (USB-RS485 adapter pulled and plugged back, TCP peer
 // restarted), with a doubling delay so a missing device costs little. Shared by the Modbus transport
 // and the ASCII serial port.
-import type { BusLog } from "./transport.js";
+import type { BusLog } from "./bus-log.js";
 
 export interface ReopenOptions {
   bus: string;

@@ -20,12 +20,8 @@ export type BitReadFc = 1 | 2;
 export type RegisterReadFc = 3 | 4;
 export type WriteFc = 5 | 6 | 15 | 16;
 
-export interface BusLog {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
+export type { BusLog } from "./bus-log.js";
+import type { BusLog } from "./bus-log.js";
 
 /**
  * A Modbus master on one bus. Reads resolve with registers (FC03/04) or bits (FC01/02); failures reject
