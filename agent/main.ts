@@ -213,7 +213,7 @@ export class Agent {
         },
         audit: () => this.audit as AuditReader | undefined,
       }),
-    });
+    }, hj2025.commands);
     for (const p of cfg.platforms.filter((p) => p.enabled)) {
       if (!isHj212Platform(p)) {
         // JSON over HTTP: same outbox and cursor; no requests come down, so no overrides either.

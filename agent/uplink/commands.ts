@@ -7,7 +7,7 @@ import type { Logger } from "../log.js";
 import { formatHj212Time, parseHj212Time } from "../time.js";
 import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
 import { dataCommands, type DataDeps } from "./commands-data.js";
-import { commands2025, type Deps2025 } from "./commands-2025.js";
+import type { Deps2025 } from "./deps-2025.js";
 import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
 import { parseCp } from "./hj212/cp.js";
 import type { OverrideStore, OverrideValues } from "./overrides.js";
@@ -175,8 +175,12 @@ export class RequestHandler {
   /** CNs answered QnRtn=8 so far: each is logged once, however often a platform sends it. */
   private readonly unknownLogged = new Set<string>();
 
-  constructor(private readonly deps: CommandDeps) {
-    this.commands = { ...settings, ...dataCommands, ...commands2025 };
+  /** `more`: commands of newer protocol versions, registered by the composition root (HJ 212-2025: commands-2025.ts). */
+  constructor(
+    private readonly deps: CommandDeps,
+    more: Record<string, CommandDef> = {},
+  ) {
+    this.commands = { ...settings, ...dataCommands, ...more };
   }
 
   /** A frame that failed only its CRC: answered QnRtn=9 when its header names this station. */

@@ -7,7 +7,8 @@ import type { Logger } from "../log.js";
 import type { CheckResult } from "../calibration/run.js";
 import type { CalibrationRow } from "../calibration/store.js";
 import type { StoredReading } from "../types.js";
-import type { Deps2025, StandardCheckRecord } from "./commands-2025.js";
+import { commands2025, type Deps2025, type StandardCheckRecord } from "./commands-2025.js";
+import type { CommandDef } from "./commands.js";
 import { hostHardwareIds, type HardwareIds } from "./hardware-ids.js";
 import { Hj2025Station, type KeyAgeAlarms } from "./hj2025.js";
 import { KEY_FILE, Sm4KeyStore } from "./keys.js";
@@ -29,7 +30,16 @@ export interface Hj2025Inputs {
   hardwareIds?: () => HardwareIds;
 }
 
-export function hj2025Parts(o: Hj2025Inputs): { keyStore: Sm4KeyStore; station: Hj2025Station; deps: Deps2025; onCheckResult: (r: CheckResult) => void } {
+export interface Hj2025Parts {
+  keyStore: Sm4KeyStore;
+  station: Hj2025Station;
+  /** The 2025 request handlers and what they need, for RequestHandler. */
+  commands: Record<string, CommandDef>;
+  deps: Deps2025;
+  onCheckResult: (r: CheckResult) => void;
+}
+
+export function hj2025Parts(o: Hj2025Inputs): Hj2025Parts {
   const keyStore = new Sm4KeyStore(join(o.stateDir, KEY_FILE));
   try {
     keyStore.load();
@@ -49,5 +59,5 @@ export function hj2025Parts(o: Hj2025Inputs): { keyStore: Sm4KeyStore; station: 
     standardChecks: (from, to) => o.calibrations().filter((r) => r.ended !== null && r.started >= from && r.started < to).map(record).reverse(),
     readingsBetween: o.readingsBetween,
   };
-  return { keyStore, station, deps, onCheckResult: (r) => (r.error === null ? station.queueStandardCheck(record(r)) : undefined) };
+  return { keyStore, station, commands: commands2025, deps, onCheckResult: (r) => (r.error === null ? station.queueStandardCheck(record(r)) : undefined) };
 }

@@ -8,6 +8,7 @@ import { openDb } from "../../../agent/store/db.js";
 import { ReadingStore } from "../../../agent/store/readings.js";
 import { AggregateStore } from "../../../agent/aggregate/store.js";
 import { RequestHandler, type CommandDeps } from "../../../agent/uplink/commands.js";
+import { commands2025 } from "../../../agent/uplink/commands-2025.js";
 import { KEY_FILE, Sm4KeyStore } from "../../../agent/uplink/keys.js";
 import { Outbox } from "../../../agent/uplink/outbox.js";
 import { OverrideStore } from "../../../agent/uplink/overrides.js";
@@ -56,7 +57,7 @@ export async function linkHarness(opts: { receiver?: ReceiverOptions; platform?:
     log, tz: "Asia/Shanghai", outbox, aggregates, overrides, lookup: () => undefined,
     audit: { append: (e) => audit.push(e) },
     ...opts.deps,
-  });
+  }, commands2025);
   const session = new PlatformSession(cfg, { outbox, events, log, stationMn: MN, keyStore, onRequest: (f, s) => handler.handle(f, s) });
   return {
     dir, db, outbox, overrides, keyStore, receiver, session, events, logs, audit,
