@@ -22,6 +22,7 @@ import { tempDir } from "../test/helpers/station.js";
 import { benchBus } from "./bench-bus.js";
 import { benchStation } from "./bench-station.js";
 import { benchUplinkWindow } from "./bench-uplink.js";
+import { benchSm4 } from "./bench-sm4.js";
 import { benchNodeRed } from "./bench-nodered.js";
 import { writeReport, type ReportRow as Result } from "./bench-report.js";
 
@@ -112,6 +113,7 @@ try {
   benchIngest(dir);
   await benchUplink(dir);
   for (const r of await benchUplinkWindow(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchSm4(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
   results.push(...(await benchBus(quick)));
   for (const r of await benchStation(quick)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchNodeRed(quick)) {

@@ -74,8 +74,8 @@ export function decryptFrame(raw: Uint8Array, keys: readonly Uint8Array[]): { fr
   const contentEnd = seg.length >= cpAt + 7 && seg[seg.length - 1] === 0x26 && seg[seg.length - 2] === 0x26 ? seg.length - 2 : seg.length;
   const content = seg.subarray(cpAt + 5, contentEnd);
   if (!isEncryptedContent(content)) return null;
-  const header = looseHeader(seg.toString("utf8", 0, cpAt));
-  const fail = (reason: string) => new Sm4FrameError(reason, header);
+  // The header is only read for an error's sake: the common path never builds these strings.
+  const fail = (reason: string) => new Sm4FrameError(reason, looseHeader(seg.toString("utf8", 0, cpAt)));
   if (contentEnd === seg.length) throw fail("the encrypted CP is not closed by && (truncated frame)");
   const crcText = buf.toString("latin1", end - 4, end).toUpperCase();
   const declared = Number(buf.toString("latin1", 2, 6));
