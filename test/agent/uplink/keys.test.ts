@@ -93,3 +93,29 @@ test("a key older than 90 days raises sm4-key-old; a new key clears it", () => {
     cleanup();
   }
 });
+
+test("2062: a completed check is queued for the HJ 212-2025 platforms only, a check that did not complete for none", () => {
+  const { dir, cleanup } = tempDir();
+  const db = openDb(join(dir, "s.db"));
+  try {
+    const outbox = new Outbox(db, "Asia/Shanghai");
+    const session = (id: string, protocol: string) =>
+      new PlatformSession(platformSchema.parse({ id, host: "127.0.0.1", port: 1, st: 22, pw: "x", protocol }), { outbox, events: new EventBus(), log: silentLogger, stationMn: MN });
+    const sessions = [session("prov", "hj212-2025"), session("city", "hj212-2017")];
+    const parts = hj2025Parts({
+      stateDir: dir, log: silentLogger, tz: "Asia/Shanghai", outbox, events: new EventBus(), sessions: () => sessions,
+      readingsBetween: () => [], calibrations: () => [], standardCheck: () => 1, codesOf: () => ["a05024"], alarms: () => null,
+    });
+    const result = { id: 1, analyzer: "o3", kind: "span", channel: "o3", reading: 399.5, reference: 400, drift: -0.1, limit: 5, unit: "ppb", pass: true, error: null, started: Date.UTC(2026, 0, 1), ended: Date.UTC(2026, 0, 1, 0, 10), flaggedUntil: 0, maintenance: false };
+    parts.onCheckResult(result);
+    parts.onCheckResult({ ...result, error: "bus error", pass: false });
+    assert.deepEqual(outbox.pending("city", 10), []);
+    const [p, ...more] = outbox.pending("prov", 10);
+    assert.equal(more.length, 0);
+    assert.equal(p.cn, "2062");
+    assert.equal(p.cp, "DataTime=20260101080000;a05024-SampleRd=399.5;a05024-StandardValue=400;a05024-ResultType=1");
+  } finally {
+    db.close();
+    cleanup();
+  }
+});
