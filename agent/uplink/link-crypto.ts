@@ -45,7 +45,13 @@ export class PlatformCrypto {
     private readonly cfg: PlatformConfig,
     private readonly store?: Sm4KeyStore,
   ) {
-    this.configured = configuredKey(cfg);
+    try {
+      this.configured = configuredKey(cfg);
+    } catch (err) {
+      // Never fall back to plaintext for a platform that was given a key: refuse to start, saying why.
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(`platform ${cfg.id}: cannot use its SM4 key${cfg.sm4_key_file ? ` file ${cfg.sm4_key_file}` : ""}: ${why}`, { cause: err });
+    }
   }
 
   /** The key the next encrypted frame uses; null when there is none. */

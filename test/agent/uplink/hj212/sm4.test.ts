@@ -89,3 +89,27 @@ test("multi-byte text across a block boundary (a Chinese log in 3020) round-trip
   const d = decryptFrame(sent, [key])!;
   assert.equal(decodeFrame(d.frame).segment, seg);
 });
+
+test("mangled encrypted frames: every one is decrypted correctly or refused with Sm4FrameError, never anything else", { skip }, () => {
+  const key = parseSm4Key("0000000000000000");
+  const seg = A2.frames[0].plainFrame!.slice(6, -4);
+  const good = encodeEncryptedFrame(seg, key);
+  let seed = 12345;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  let refused = 0;
+  for (let i = 0; i < 3000; i++) {
+    const b = Buffer.from(good);
+    const kind = rnd(3);
+    if (kind === 0) b[6 + rnd(b.length - 8)] = rnd(256);
+    const frame = kind === 1 ? b.subarray(0, 6 + rnd(b.length - 6)) : kind === 2 ? Buffer.concat([b.subarray(0, 100 + rnd(900)), b.subarray(1100)]) : b;
+    try {
+      const d = decryptFrame(frame, [key]);
+      // Either not seen as encrypted (left to decodeFrame), or the exact plaintext: the CRC guards it.
+      if (d) assert.equal(decodeFrame(d.frame, { tolerant: true }).segment.length > 0, true);
+    } catch (err) {
+      assert.ok(err instanceof Sm4FrameError, String(err));
+      refused++;
+    }
+  }
+  assert.ok(refused > 1000, `refused ${refused}`);
+});
