@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 
 export interface EventMap {
-  readingsStored: [count: number, analyzers: string[]];
+  readingsStored: [count: number, analyzers: string[], byFlag?: Record<string, Record<string, number>>];
   readingFailed: [analyzer: string];
   packetsQueued: [platform: string, count: number];
   packetAcked: [platform: string, qn: string, cn: string];

@@ -4,12 +4,16 @@ import type { LoadedConfig } from "../config/load.js";
 import { isHj212Platform, type StationConfig } from "../config/schema.js";
 import { getDriver } from "../drivers/index.js";
 import { AggregateStore } from "./aggregate/store.js";
-import { periodsToClose } from "./aggregate/periods.js";
+import { periodStartOf, periodsToClose } from "./aggregate/periods.js";
 import { validityLookup } from "./aggregate/validity.js";
 import { isSoundLevel } from "./aggregate/noise.js";
 import { AuditLog, osActor } from "./audit/log.js";
 import { fileSha256 } from "./audit/config-hash.js";
 import { ReadingChain } from "./audit/readings-chain.js";
+import { Sealer } from "./audit/sealer.js";
+import { sealKeyPath } from "./audit/seal-key.js";
+import { InterventionWatch } from "./audit/watch.js";
+import { SecretStore, secretsPath } from "./secrets/store.js";
 import { QcEngine } from "./qc/engine.js";
 import { qcControlHandlers } from "./qc/control.js";
 import { BusPoller } from "./bus/poller.js";
@@ -24,6 +28,9 @@ import { Outbox, type NewPacket } from "./uplink/outbox.js";
 import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
 import { PlatformSession } from "./uplink/session.js";
 import { HttpUplink } from "./uplink/http.js";
+import { MqttUplink } from "./uplink/mqtt.js";
+import { MetricsService } from "./metrics/service.js";
+import { countByFlag } from "./metrics/collect.js";
 import type { Uplink } from "./uplink/delivery.js";
 import { RequestHandler, type AuditSink } from "./uplink/commands.js";
 import { LiveUploads } from "./uplink/live.js";
@@ -33,10 +40,12 @@ import { requestFileClock } from "./uplink/clock.js";
 import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
 import { hj2025Parts } from "./uplink/wire-2025.js";
+import { RestartNotice } from "./uplink/restart-notice.js";
+import { HistoryRequests } from "./uplink/history.js";
 import { dirname, join } from "node:path";
 import { collectStatus, type AgentStatus } from "./status.js";
 import { SdNotify } from "./health/sd-notify.js";
-import { hostInfoItems, hostSnapshot } from "./health/snapshot.js";
+import { hostSnapshot } from "./health/snapshot.js";
 import { StationGpio, ledPattern, type GpioClass } from "./health/gpio.js";
 import { maintenanceOff, maintenanceOn } from "./qc/actions.js";
 import type { AnalyzerStats } from "./bus/poller.js";
@@ -48,6 +57,7 @@ import { AlarmService } from "./alarms/service.js";
 import { AlarmNotifier } from "./alarms/notify.js";
 import { storeBatch } from "./store/ingest.js";
 import { conversionFactor } from "./uplink/units.js";
+import { WebServer } from "./web/server.js";
 import { boundPending, diskLevel, freePercent, RawThrottle, type DiskLevel } from "./store/disk-guard.js";
 
 export interface AgentOptions {
@@ -86,7 +96,8 @@ export function channelLookup(cfg: StationConfig): ChannelLookup {
       // A named conversion (ppb → µg/m³ at 25 °C…) first, then the plain scale and offset.
       const h10 = a.options.h10 === undefined ? undefined : Number(a.options.h10);
       const factor = o?.convert ? conversionFactor(o.convert, code, { molarMass: o.molar_mass, h10 }).factor : 1;
-      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0 });
+      const noise = isSoundLevel(ch.unit, o?.energy_average);
+      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0, ...(noise ? { noise } : {}) });
     }
   }
   return (analyzer, channel) => m.get(`${analyzer}\u0000${channel}`);
@@ -108,12 +119,15 @@ export class Agent {
   /** One uplink per enabled platform: an HJ 212 session, or JSON over HTTP. */
   readonly sessions = new Map<string, Uplink>();
   readonly pollers: BusPoller[] = [];
+  /** Forward-secure seals of the audit trail (audit/sealer.ts); unsealed without a key. */
+  sealer: Sealer | null = null;
+  private watch: InterventionWatch | null = null;
   private control: ControlServer | null = null;
   private readonly controlHandlers = new Map<string, ControlHandler>([
     ["ping", () => ({ pid: process.pid })],
     ["status", () => this.status()],
-    ["bus-pause", (_c, a) => this.pauseBus(String(a.bus), Number(a.seconds ?? 60), String(a.reason ?? ""))],
-    ["bus-resume", (_c, a) => this.resumeBus(String(a.bus))],
+    ["bus-pause", (_c, a) => this.pauseBus(String(a.bus), Number(a.seconds ?? 60), String(a.reason ?? ""), String(a.actor ?? "unknown"))],
+    ["bus-resume", (_c, a) => this.resumeBus(String(a.bus), String(a.actor ?? "unknown"))],
   ]);
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   private queue: Reading[] = [];
@@ -140,6 +154,13 @@ export class Agent {
   private notifier: AlarmNotifier | null = null;
   /** HJ 212-2025: SM4 key store, 1001/2062 uploads, key-age alarm (uplink/wire-2025.ts). */
   private hj2025: ReturnType<typeof hj2025Parts> | null = null;
+  private restartNotice: RestartNotice | null = null;
+  /** Platform history requests, in bounded slices (uplink/history.ts). */
+  history: HistoryRequests | null = null;
+  /** The local status page (web/), when web.listen is set. */
+  web: WebServer | null = null;
+  /** Prometheus metrics: listener and/or textfile (metrics/). */
+  metrics: MetricsService | null = null;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -162,7 +183,9 @@ export class Agent {
       onMovedAside: (to, why) => this.log.error(`database ${cfg.storage.path} was unreadable (${why}): moved to ${to}, started a new one`),
     });
     this.audit = new AuditLog(this.db);
-    this.audit.append({ actor: osActor(), action: "software.start", details: { pid: process.pid, node: process.version, config: this.loaded.file, configSha256: fileSha256(this.loaded.file) } });
+    const configSha256 = fileSha256(this.loaded.file);
+    this.audit.append({ actor: osActor(), action: "software.start", details: { pid: process.pid, node: process.version, config: this.loaded.file, configSha256 } });
+    this.watch = new InterventionWatch({ audit: this.audit, configFile: this.loaded.file, startHash: configSha256, log: this.log.child("audit") });
     this.readings = new ReadingStore(this.db);
     this.readingChain = new ReadingChain(this.db);
     this.qc = new QcEngine(this.db, cfg);
@@ -170,6 +193,7 @@ export class Agent {
     this.aggregates = new AggregateStore(this.db, this.readings, this.tz, {
       validity,
       energy: (a, c, unit) => isSoundLevel(unit, cfg.analyzers.find((x) => x.id === a)?.channels[c]?.energy_average),
+      dayHours: { start: cfg.aggregation.noise_day_start_hour, end: cfg.aggregation.noise_night_start_hour },
     });
     const db = this.db;
     for (const [cmd, h] of qcControlHandlers(() => ({
@@ -179,7 +203,7 @@ export class Agent {
       this.onControlCommand(cmd, h);
     this.outbox = new Outbox(this.db, this.tz);
 
-    this.overrides = new OverrideStore(this.db);
+    this.overrides = new OverrideStore(this.db, { secrets: new SecretStore(secretsPath(cfg.storage.path)), audit: this.audit });
     const uplinkLog = this.log.child("uplink");
     const audit: AuditSink = this.audit;
     const instruments = cfg.analyzers.map((a) => ({
@@ -194,27 +218,45 @@ export class Agent {
       standardCheck: (pol) => this.calibration?.forPlatform(pol, "standard") ?? 2,
       codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [], alarms: () => this.alarms,
     }));
+    const runtime = (d: number) => runtimeCp(this.readings.runMinutes(d, d + 86_400_000), d, this.tz, (a) => String(cfg.analyzers.find((x) => x.id === a)?.options.equipment ?? a));
+    const dayStart = (ms: number) => periodStartOf(ms, 86400, this.tz);
+    this.history = new HistoryRequests({ log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, runtime, dayStart });
     const requests = new RequestHandler({
       ...hj2025.deps,
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
-      instruments,
+      instruments, history: this.history, runtime, dayStart,
       // 3011: the PolId (code or analyzer id) → the analyzer's configured checks; ExeRtn when they end.
       calibrate: (pol, kind) => this.calibration?.forPlatform(pol, kind) ?? 2,
-      setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog),
+      setClock: requestFileClock(join(dirname(cfg.storage.path), "settime.request"), uplinkLog, { maxStepS: cfg.clock.max_step_s, audit }),
       // 3020: audit entries as logs, the latest readings' state, the settings each analyzer is polled with.
       fieldInfo: fieldInfoSource({
-        station: () => hostInfoItems(hostSnapshot(dirname(cfg.storage.path))),
+        station: {
+          audit: () => this.audit as AuditReader | undefined,
+          logger: () => ({ maintenance: this.qc.store.windows({ kind: "maintenance", open: true }).some((w) => w.analyzer === null), fault: this.disk === "critical" }),
+          uplinkOk: (p) => (p ? this.sessions.get(p)?.state().connected ?? false : false),
+          channels: () => cfg.buses.map((b) => {
+            const on = cfg.analyzers.filter((a) => a.bus === b.id && a.enabled);
+            return !on.length ? 2 : on.some((a) => (this.pollerStats(a.id)?.consecutiveFailures ?? 0) > 0) ? 1 : 0;
+          }),
+          host: () => hostSnapshot(dirname(cfg.storage.path)),
+          doorOpen: () => (cfg.gpio?.door ? (this.gpio?.doorOpen ?? null) : null),
+        },
         analyzers: cfg.analyzers,
         codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [],
+        working: (id) => getDriver(cfg.analyzers.find((a) => a.id === id)?.driver ?? "")?.working,
         latest: (id) => {
           const now = Date.now();
           const every = cfg.analyzers.find((a) => a.id === id)?.interval_s ?? 10;
-          return this.readings.latest(now - Math.max(300, 10 * every) * 1000, now).filter((r) => r.analyzer === id);
+          return this.qc.store.withEffectiveFlags(this.readings.latest(now - Math.max(300, 10 * every) * 1000, now).filter((r) => r.analyzer === id));
         },
         audit: () => this.audit as AuditReader | undefined,
       }),
     }, hj2025.commands);
     for (const p of cfg.platforms.filter((p) => p.enabled)) {
+      if (p.protocol === "mqtt") {
+        this.sessions.set(p.id, new MqttUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz, baseDir: this.loaded.dir }));
+        continue;
+      }
       if (!isHj212Platform(p)) {
         // JSON over HTTP: same outbox and cursor; no requests come down, so no overrides either.
         this.sessions.set(p.id, new HttpUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz }));
@@ -229,7 +271,15 @@ export class Agent {
       });
       this.sessions.set(p.id, s);
     }
+    const hj212 = cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id);
+    this.restartNotice = new RestartNotice({ events: this.events, outbox: this.outbox, tz: this.tz, startedAt: this.startedAt, platforms: hj212, log: uplinkLog });
     this.onControlCommand("resend", (_c, a) => this.resend(a, audit));
+    this.sealer = new Sealer({
+      db: this.db, audit: this.audit, readingHead: () => this.readingChain.head(), keyPath: sealKeyPath(cfg.storage.path), intervalMin: cfg.audit.seal_interval_min,
+      log: this.log.child("audit"), tz: this.tz, outbox: this.outbox, onQueued: (p, n) => this.events.emit("packetsQueued", p, n),
+      platforms: () => (cfg.audit.upload_seals ? cfg.platforms.filter((p) => p.enabled).map((p) => p.id) : []),
+    });
+    this.onControlCommand("audit-seal-start", () => (this.sealer?.sealed ? null : this.sealer?.start(), this.sealer?.status()));
     this.events.on("packetsQueued", (platform) => this.sessions.get(platform)?.kick());
 
     for (const bus of cfg.buses) {
@@ -244,6 +294,9 @@ export class Agent {
       this.control = new ControlServer(controlSocketPath(cfg.storage.path), (cmd, args) => this.onControl(cmd, args));
       await this.control.start();
     }
+    this.restartNotice?.start(); // 2081 (C.24) after each platform's first connection
+    this.sealer.start();
+    this.watch?.start();
     for (const s of this.sessions.values()) s.start();
     this.hj2025.station.start();
     for (const p of this.pollers) await p.start();
@@ -269,8 +322,12 @@ export class Agent {
       status: (platform) => this.queueStatus(platform),
     });
     this.live.start();
+    this.metrics = new MetricsService(cfg.metrics, { agent: this, events: this.events, log: this.log.child("metrics"), baseDir: this.loaded.dir });
+    await this.metrics.start();
     this.checkDisk();
     this.timers.push(setInterval(() => this.checkDisk(), 60_000));
+    this.web = new WebServer(cfg.web, this, this.log.child("web"));
+    await this.web.start(); // a port in use is logged; the agent runs on without the page
     // Retention a minute after start (not in the way of start-up), then every 6 hours.
     const retention = () => void this.runRetention();
     this.timers.push(setTimeout(retention, 60_000), setInterval(retention, 6 * 3600_000));
@@ -288,7 +345,9 @@ export class Agent {
 
   /** Graceful stop: readings in hand are committed, connections and the database closed. */
   async stop(): Promise<void> {
+    await this.metrics?.stop();
     this.sd?.stop();
+    this.watch?.stop();
     this.gpio?.stop();
     for (const t of this.timers) clearInterval(t);
     this.live?.stop();
@@ -302,9 +361,12 @@ export class Agent {
     this.closePeriods();
     this.hj2025?.station.stop();
     for (const s of this.sessions.values()) await s.stop();
+    this.restartNotice?.stop();
     await this.control?.stop();
+    await this.web?.stop();
     // The chain heads in the stop entry: readings or audit entries cut off after it show as missing.
     if (this.db) this.audit?.append({ actor: osActor(), action: "software.stop", details: { readingChainHead: this.readingChain?.head() ?? null } });
+    if (this.db) this.sealer?.stop(); // the last seal covers the stop entry
     this.db?.close();
     this.db = null;
     this.log.info("stopped");
@@ -313,6 +375,7 @@ export class Agent {
   async runRetention(now = Date.now()): Promise<RetentionResult | null> {
     if (!this.db) return null;
     try {
+      this.history?.dropStale(this.cfg.platforms.filter(isHj212Platform).filter((p) => p.enabled), now); // request_ttl_days
       const r = await prune(this.db, this, { rawDays: this.cfg.storage.raw_retention_days, aggregateDays: this.cfg.storage.aggregate_retention_days }, now);
       this.readingChain.prune(); // links whose readings retention took
       if (r.readings + r.aggregates + r.packets) this.log.info("retention: old data pruned", { ...r });
@@ -362,7 +425,7 @@ export class Agent {
     this.alarmLog = new AlarmLog(db, this.audit);
     this.notifier = new AlarmNotifier({
       db, alarms: this.alarmLog, cfg: cfg.alarms, station: { name: cfg.station.name, mn: cfg.station.mn }, tz: this.tz,
-      platforms: () => cfg.platforms.filter((p) => p.enabled && isHj212Platform(p)).map((p) => p.id),
+      platforms: () => cfg.platforms.filter((p) => p.enabled && (isHj212Platform(p) || p.protocol === "mqtt")).map((p) => p.id),
       outbox: this.outbox, polIdOf: (a) => codesOf(a)[0], log: this.log.child("alarms"),
       onQueued: (p, n) => this.events.emit("packetsQueued", p, n),
     });
@@ -401,23 +464,25 @@ export class Agent {
    * Steps a bus's poller aside so a technician can talk on the line by hand (`read`/`write`/`scan`
    * with --force). It resumes by itself after `seconds`, so a forgotten pause cannot stop polling.
    */
-  async pauseBus(busId: string, seconds: number, reason: string): Promise<{ bus: string; resumesAt: number }> {
+  async pauseBus(busId: string, seconds: number, reason: string, actor = "unknown"): Promise<{ bus: string; resumesAt: number }> {
     const poller = this.pollers.find((p) => p.bus.id === busId);
     if (!poller) throw new Error(`no poller for bus "${busId}" (polled buses: ${this.pollers.map((p) => p.bus.id).join(", ")})`);
     const s = Math.min(Math.max(seconds, 1), 3600);
     clearTimeout(this.pauseTimers.get(busId));
     await poller.stop();
-    this.pauseTimers.set(busId, setTimeout(() => void this.resumeBus(busId), s * 1000));
+    this.pauseTimers.set(busId, setTimeout(() => void this.resumeBus(busId, "agent"), s * 1000));
+    this.audit.append({ actor, action: "bus.pause", reason: reason || undefined, details: { bus: busId, seconds: s } });
     this.log.warn(`bus ${busId} paused for ${s} s${reason ? `: ${reason}` : ""}`);
     return { bus: busId, resumesAt: Date.now() + s * 1000 };
   }
 
-  async resumeBus(busId: string): Promise<{ bus: string }> {
+  async resumeBus(busId: string, actor = "unknown"): Promise<{ bus: string }> {
     const poller = this.pollers.find((p) => p.bus.id === busId);
     if (!poller) throw new Error(`no poller for bus "${busId}"`);
     clearTimeout(this.pauseTimers.get(busId));
-    this.pauseTimers.delete(busId);
+    const wasPaused = this.pauseTimers.delete(busId);
     await poller.start();
+    if (wasPaused && this.db) this.audit.append({ actor, action: "bus.resume", reason: actor === "agent" ? "the pause ran out" : undefined, details: { bus: busId } });
     this.log.info(`bus ${busId} resumed`);
     return { bus: busId };
   }
@@ -474,7 +539,7 @@ export class Agent {
       if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 1000);
       return;
     }
-    this.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))]);
+    this.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))], countByFlag(rows));
   }
 
   /** Closes ended periods and queues their packets for the platforms that want them, atomically. */

@@ -10,6 +10,8 @@ import type { AnalyzerStats } from "./bus/poller.js";
 import type { Uplink } from "./uplink/delivery.js";
 import type { Hj212Flag } from "./types.js";
 import { configuredLink, type LinkSecurity } from "./uplink/link-crypto.js";
+import { sealStatus, type SealStatus } from "./audit/sealer.js";
+import { sealKeyPath } from "./audit/seal-key.js";
 
 export interface ChannelStatus {
   channel: string;
@@ -41,8 +43,8 @@ export interface PlatformStatus {
   /** Live only: packets sent and awaiting their 9014, and retransmissions since start. */
   inFlight?: number;
   retransmits?: number;
-  /** How the link is protected: TLS on the socket, SM4 on CP (HJ 212-2025), both, or plain. HTTP uplinks: "https" or "http". */
-  link: LinkSecurity | "https" | "http";
+  /** How the link is protected: TLS on the socket, SM4 on CP (HJ 212-2025), both, or plain. URL uplinks (HTTP, MQTT): the URL's scheme, e.g. "https" or "mqtts". */
+  link: LinkSecurity | string;
   /** Live only: 9014s for QNs never sent on that connection, ignored. */
   unknownAcks?: number;
   pending: number;
@@ -58,6 +60,8 @@ export interface AgentStatus {
   platforms: PlatformStatus[];
   /** Open alarms, newest first (alarms/store.ts). */
   alarms?: Alarm[];
+  /** Forward-secure sealing of the audit trail: sealed or not, the last seal (audit/sealer.ts). */
+  audit?: SealStatus;
 }
 
 /** Status from the database alone (read-only access is enough). */
@@ -79,9 +83,10 @@ export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentS
     })),
     // An HTTP uplink shows its URL (no credentials, no query) as host, and port 0.
     alarms: readAlarms(db),
+    audit: sealStatus(db, sealKeyPath(cfg.storage.path), cfg.audit.seal_interval_min),
     platforms: cfg.platforms.map((p) => ({
       id: p.id,
-      ...(isHj212Platform(p) ? { host: p.host, port: p.port, link: configuredLink(p, cfg.storage.path) } : { host: safeUrl(p.url), port: 0, link: p.url.startsWith("https:") ? ("https" as const) : ("http" as const) }),
+      ...(isHj212Platform(p) ? { host: p.host, port: p.port, link: configuredLink(p, cfg.storage.path) } : { host: safeUrl(p.url), port: 0, link: /^([a-z0-9+.-]+):/i.exec(p.url)?.[1].toLowerCase() ?? "-" }),
       ...outbox.backlog(p.id),
     })),
   };

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseSm4Key, Sm4Error } from "../agent/uplink/hj212/sm4.js";
 import { ConfigError } from "./errors.js";
-import type { StationConfig } from "./schema.js";
+import { isHj212Platform, type StationConfig } from "./schema.js";
 
 /** The SM4 key in a key file: its first line, trimmed. */
 export function readSm4KeyFile(path: string): Buffer {
@@ -16,7 +16,7 @@ export function resolveLinkFiles(config: StationConfig, dir: string, file: strin
   const errors: ConfigError[] = [];
   const problem = (path: string, expected: string) => errors.push(new ConfigError({ file, path, expected }));
   config.platforms.forEach((p, i) => {
-    if (p.protocol === "http-json") return;
+    if (!isHj212Platform(p)) return;
     const check = (key: string, value: string, secret: "strict" | "others" | null): string => {
       const abs = resolve(dir, value);
       try {

@@ -83,9 +83,13 @@ export const aggregationSchema = z
       ),
     ...aggregationKeys,
     invalid_flag: z
-      .enum(["H", "F", "D", "M", "C", "B", "T", "S"])
-      .default("H")
-      .describe("Flag of a value that misses its validity rule; it is still produced and uploaded."),
+      .enum(["cause", "H", "F", "D", "M", "C", "B", "T", "S"])
+      .default("cause")
+      .describe(
+        "Flag of a value that misses its validity rule; it is still produced and uploaded. cause: the flag of its main cause (HJ 212-2017 Table 8: the flag most of its invalid parts carry, missing parts counting as B). A letter: that letter, for a platform that asks for one (H is no HJ 212 flag).",
+      ),
+    noise_day_start_hour: z.number().int().min(0).max(23).default(6).describe("Sound levels: local hour day time starts (GB 3096-2008: 6); day data (2031) carries the day-time set from it."),
+    noise_night_start_hour: z.number().int().min(0).max(23).default(22).describe("Sound levels: local hour night time starts (GB 3096-2008: 22)."),
   })
   .strict();
 

@@ -8,6 +8,10 @@ import { alarmsSchema } from "./schema-alarms.js";
 import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema } from "./schema-qc.js";
 import { registerSchema, registerStateSchema } from "./schema-modbus.js";
 import { linkSecurityKeys } from "./schema-link.js";
+import { auditSchema, clockSchema } from "./schema-audit.js";
+import { webSchema } from "./schema-web.js";
+import { deliveryOrder, mqttFields } from "./schema-uplink.js";
+import { metricsSchema } from "./schema-metrics.js";
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an id of letters, digits, '_', '.' or '-'");
 /** HJ 212 MN: up to 24 letters/digits (24 hex in 2017, 14 in 2005). */
@@ -179,7 +183,11 @@ export const platformSchema = z
       .describe("Checksum sent to this platform: standard (HJ 212), or the Modbus CRC a broken platform insists on. Any of them is accepted when receiving."),
     heartbeat_s: z.number().int().min(0).max(3600).default(60).describe("Seconds between HJ 212-2025 heartbeats (9015); 0 turns them off. Not sent to HJ 212-2017 platforms."),
     allow_time_set: z.boolean().default(false).describe("Whether this platform may set the station clock (1012). Each attempt is recorded in the audit trail."),
+    // What one platform request may cost the station (agent/uplink/history.ts).
+    max_request_packets: z.number().int().min(1).max(1_000_000).default(45_000).describe("Most packets one history request (2051, 2061, 2031, 2041) is answered with (45,000 = a month of minutes); beyond it the answer ends with ExeRtn=2 and a log line says what was cut."),
+    request_ttl_days: z.number().min(0.01).max(365).default(7).describe("Days a packet queued for a platform's request may wait for its 9014; older ones are dropped and counted, so they do not keep raw readings from retention."),
     enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
+    order: deliveryOrder("live-first"),
     // HJ 212-2025 SM4 keys, RF, heartbeat answers, and TLS for any protocol (config/schema-link.ts).
     ...linkSecurityKeys,
   })
@@ -211,10 +219,30 @@ export const httpPlatformSchema = z
       .default(60)
       .describe("Cap of the exponential back-off between tries after a failure (s). A 4xx answer other than 408 and 429 (the receiver refuses the request itself) waits ten times this."),
     enabled: platformSchema.shape.enabled,
+    order: deliveryOrder("oldest-first"),
   })
   .strict();
 
-export const anyPlatformSchema = z.discriminatedUnion("protocol", [platformSchema, httpPlatformSchema]);
+/** An MQTT broker (agent/uplink/mqtt.ts): same outbox and cursor, QoS 1, a PUBACK is the ack. */
+export const mqttPlatformSchema = z
+  .object({
+    id: platformSchema.shape.id,
+    ...mqttFields,
+    mn: platformSchema.shape.mn,
+    uploads: platformSchema.shape.uploads,
+    realtime_interval_s: platformSchema.shape.realtime_interval_s,
+    minute_interval_min: platformSchema.shape.minute_interval_min,
+    enabled: platformSchema.shape.enabled,
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.password !== undefined && p.password_file !== undefined) ctx.addIssue({ code: "custom", path: ["password_file"], message: "password or password_file, not both" });
+    if (p.payload === "hj212") {
+      for (const k of ["st", "pw"] as const) if (p[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `the HJ 212 ${k.toUpperCase()} of the frames, needed with payload: hj212` });
+    }
+  });
+
+export const anyPlatformSchema = z.discriminatedUnion("protocol", [platformSchema, httpPlatformSchema, mqttPlatformSchema]);
 
 export const logSchema = z
   .object({
@@ -230,10 +258,14 @@ export const configSchema = z
     log: logSchema.default({ level: "info", format: "plain" }).describe("Logging."),
     buses: z.array(busSchema).default([]).describe("Serial lines and Modbus TCP connections."),
     analyzers: z.array(analyzerSchema).default([]).describe("Instruments polled by the agent."),
-    platforms: z.array(anyPlatformSchema).default([]).describe("HJ 212 platforms the station reports to (and HTTP JSON receivers, protocol http-json)."),
+    platforms: z.array(anyPlatformSchema).default([]).describe("HJ 212 platforms the station reports to (and HTTP JSON receivers, protocol http-json, and MQTT brokers, protocol mqtt)."),
     qc: qcSchema.prefault({}).describe("Screening of readings: raw values are never changed, flags and reasons are added."),
     aggregation: aggregationSchema.prefault({}).describe("Validity rules of minute, hour and day values."),
     alarms: alarmsSchema.prefault({}).describe("Alarms: exceedances, equipment faults, lost comms, failed calibrations, door open, low disk; stored, audited and sent on."),
+    audit: auditSchema.prefault({}).describe("Forward-secure sealing of the audit trail (station-agent audit keygen / verify)."),
+    clock: clockSchema.prefault({}).describe("Limits on setting the station clock from a platform."),
+    web: webSchema.prefault({}).describe("The local status page for a technician's laptop or phone: served by the agent, read-only, off by default."),
+    metrics: metricsSchema.optional().describe("Fleet metrics in the Prometheus text format: an HTTP listener and/or a textfile for node_exporter."),
     gpio: gpioSchema.optional().describe("Raspberry Pi GPIO: door contact, status LED, analyzer power relays. Without GPIO hardware these are off, with one log line."),
   })
   .strict();
@@ -247,8 +279,9 @@ export type ChannelConfig = z.infer<typeof channelSchema>;
 /** An HJ 212 platform (TCP). */
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type HttpPlatformConfig = z.infer<typeof httpPlatformSchema>;
+export type MqttPlatformConfig = z.infer<typeof mqttPlatformSchema>;
 export type AnyPlatformConfig = z.infer<typeof anyPlatformSchema>;
-export const isHj212Platform = (p: AnyPlatformConfig): p is PlatformConfig => p.protocol !== "http-json";
+export const isHj212Platform = (p: AnyPlatformConfig): p is PlatformConfig => p.protocol === "hj212-2017" || p.protocol === "hj212-2025";
 /** The HJ 212 platforms of a config (those with host, port, PW and ST). */
 export const hj212Platforms = (c: { platforms: readonly AnyPlatformConfig[] }): PlatformConfig[] => c.platforms.filter(isHj212Platform);
 export type UploadKindConfig = z.infer<typeof uploadKind>;

@@ -1,7 +1,7 @@
 // Builders for ASCII driver files: an instrument that is asked for a record with a line of text and
 // answers a header line and a data line of separated columns. A driver is one `defineAsciiDriver({...})`
 // call; the poller (agent/bus/ascii.ts) and the simulator (drivers/sim/ascii.ts) both read it.
-import type { AsciiCommandDef, AsciiDriverDefinition, AsciiFieldDef, AsciiStateDef, SerialDefaults, StateFlag } from "./types.js";
+import type { AsciiCommandDef, AsciiDriverDefinition, AsciiFieldDef, AsciiStateDef, SerialDefaults, StateFlag, WorkingStates } from "./types.js";
 import { FLAG_PRECEDENCE } from "./types.js";
 
 /** A column value as written in a driver file: scale defaults to 1, code to "". */
@@ -30,6 +30,7 @@ export interface AsciiDriverInput {
   fields: AsciiFieldDef[];
   states?: AsciiStateDef[];
   commands?: Record<string, AsciiCommandDef>;
+  working?: WorkingStates;
 }
 
 /** Problems with a definition, as "id: path message" strings; empty when it is sound. */

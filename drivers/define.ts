@@ -11,8 +11,10 @@ import type {
   RegisterType,
   SampleTimeDef,
   StateDef,
+  StateDefFlag,
   StateFlag,
   WordOrder,
+  WorkingStates,
 } from "./types.js";
 import { FLAG_PRECEDENCE, registerCount } from "./types.js";
 
@@ -43,7 +45,7 @@ export function register(input: {
   fc: RegisterFc;
   address: number;
   state: string;
-  flag: StateFlag;
+  flag: StateDefFlag;
   equals?: number;
   mask?: number;
   inverted?: boolean;
@@ -75,6 +77,7 @@ export interface DriverInput {
   states?: StateDef[];
   commands?: Record<string, CommandDef>;
   fromConfig?: boolean;
+  working?: WorkingStates;
 }
 
 /** Problems with a definition, as "id: path message" strings; empty when it is sound. */
@@ -97,10 +100,13 @@ export function checkDefinition(d: DriverInput): string[] {
   });
   (d.states ?? []).forEach((s, i) => {
     if (!Number.isInteger(s.address) || s.address < 0 || s.address > 65535) err(`states[${i}].address`, "must be 0..65535");
-    if (!(FLAG_PRECEDENCE as readonly string[]).includes(s.flag)) err(`states[${i}].flag`, `must be one of ${FLAG_PRECEDENCE.join(", ")}`);
+    const flags: readonly string[] = s.kind === "register" ? [...FLAG_PRECEDENCE, "N"] : FLAG_PRECEDENCE;
+    if (!flags.includes(s.flag)) err(`states[${i}].flag`, `must be one of ${flags.join(", ")}`);
     if (s.state === "ok" || s.state === "no-answer") err(`states[${i}].state`, `"${s.state}" is reserved`);
     if (s.kind === "register" && s.equals === undefined && s.mask === undefined) err(`states[${i}]`, "needs equals or mask");
   });
+  for (const name of [...Object.keys(d.working?.states ?? {}), ...(d.working?.alarms ?? [])])
+    if (!(d.states ?? []).some((s) => s.state === name)) err(`working`, `names "${name}", which is no state`);
   for (const [name, c] of Object.entries(d.commands ?? {}))
     if (!Number.isInteger(c.address) || c.address < 0 || c.address > 65535) err(`commands.${name}.address`, "must be 0..65535");
   return errors;

@@ -15,7 +15,11 @@
 //   source is on the detector), b5 maintenance → M, b6 HV low → D (the count rate is not trusted). b0/b1
 //   (high / high-high alarm) are levels, not faults, and are not mapped. `"flag.<state>"` overrides.
 // - Command 0x20: 1 starts the check-source self-test, 2 clears its result.
+// - Working state (HJ 212-2017 Table B.10, i12001): continuous, 0 running; self-test → 3 calibration
+//   (a check-source test), maintenance → 1, detector fault / HV low → 2 fault. b0/b1 are not read, so
+//   no i12003.
 import { defineModbusDriver, float32, int16, register, uint16, uint32, writeRegister } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 const status = (b: number, state: string, flag: "D" | "T" | "C" | "M", description: string) =>
   register({ fc: 3, address: 6, mask: 1 << b, state, flag, description: `Status bit ${b}: ${description}` });
@@ -48,4 +52,5 @@ export default defineModbusDriver({
     "self-test": writeRegister(0x20, 1, "Start the check-source self-test"),
     "clear-self-test": writeRegister(0x20, 2, "Clear the self-test result"),
   },
+  working: { normal: WORK_STATE.running },
 });

@@ -14,7 +14,10 @@
 //       - { state: fault, flag: D, fc: 3, address: 10, bit: 0 }
 //
 // The overrides of every driver ("<channel>.address", "flag.<state>", address_offset…) apply as well.
+// - Working state (HJ 212-2017 Table B.10, i12001): 0 running; the configured states by their flag
+//   (C 3 calibration, M 1 maintenance, D 2 fault, F 9 standby); no i12003.
 import { defineModbusDriver } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 export default defineModbusDriver({
   id: "generic-modbus",
@@ -23,4 +26,5 @@ export default defineModbusDriver({
   description: "Any Modbus instrument, its registers and states given in the analyzer's config",
   fields: [],
   fromConfig: true,
+  working: { normal: WORK_STATE.running },
 });

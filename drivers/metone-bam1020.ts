@@ -17,8 +17,12 @@
 //   for a34004 (PM2.5) and a34002 (PM10). A PM10 BAM: `channels: {conc: {code: a34002}}`. A BAM set
 //   to report µg/m3 itself: `channels: {conc: {scale: 0.001}}` before upload, or change it on the BAM.
 // - The record is the last hour's average; readings are timestamped when the answer arrived.
+// - Working state (HJ 212-2017 Table B.10, i12001): a continuous monitor, 0 running; the M letter → 1
+//   maintenance, P (power failure during the hour) → 6 power failure, the other error letters → 2 fault.
+//   It reports no alarm apart from its errors, so no i12003.
 import { column, defineAsciiDriver, flagColumn } from "./define-ascii.js";
 import type { AsciiStateDef } from "./types.js";
+import { WORK_STATE } from "./types.js";
 
 const ERROR_LETTERS: Array<[letter: string, state: string, description: string]> = [
   ["E", "error-e", "Error letter E (meaning unconfirmed)"],
@@ -62,4 +66,5 @@ export default defineAsciiDriver({
     column({ channel: "at", column: "AT", index: 9, unit: "°C", description: "Ambient temperature", sim: { base: 21, amplitude: 4, period_s: 86400, noise: 0.1 } }),
   ],
   states,
+  working: { normal: WORK_STATE.running, states: { "power-failure": WORK_STATE.powerFault } },
 });

@@ -8,7 +8,10 @@
 // - Some units answer only FC04: `"la.fc": 4`. A unit in hundredths: `"la.scale": 0.01`.
 // - The sensor reports no state: a fault shows as no answer (B) or an exception.
 // - Class-1 monitors (BSWA, AWA) have no public Modbus map; they use ASCII or vendor protocols.
+// - Working state (HJ 212-2017 Table B.10, i12001): continuous, 0 running while it answers, 2 fault
+//   when it does not; no alarm, so no i12003.
 import { defineModbusDriver, uint16 } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 export default defineModbusDriver({
   id: "noise-rs485",
@@ -19,4 +22,5 @@ export default defineModbusDriver({
     uint16({ channel: "la", fc: 3, address: 0, scale: 0.1, unit: "dB(A)", code: "LA", description: "A-weighted sound level",
       sim: { base: 55, amplitude: 8, period_s: 60, noise: 1.5 } }),
   ],
+  working: { normal: WORK_STATE.running },
 });

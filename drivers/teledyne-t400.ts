@@ -13,7 +13,11 @@
 // - DI 25/26 (concentration alarm limits) exist only with the alarm option; without it they read 0.
 // - Coils 20/21/22 enter zero/low-span/span calibration of range 1 while ON (instruments.md §1,
 //   "Calibration"); 23/24/25 do the same for range 2 and are not offered as commands.
+// - Working state (HJ 212-2017 Table B.10, i12001): a continuous analyzer, 0 running when no state is
+//   active; zero/low-span/span/multipoint → 3 calibration; the warnings, invalid and SYSTEM_OK off → 2
+//   fault. The concentration alarm limits (DI 25/26) are its alarm (i12003).
 import { bit, coil, defineModbusDriver, float32 } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 export default defineModbusDriver({
   id: "teledyne-t400",
@@ -61,4 +65,5 @@ export default defineModbusDriver({
     "low-span": coil(21, "Low-span calibration, range 1: ON enters, OFF exits"),
     span: coil(22, "Span calibration, range 1: ON enters, OFF exits"),
   },
+  working: { normal: WORK_STATE.running, alarms: ["over-limit"] },
 });

@@ -16,7 +16,10 @@
 //   Re-flag or ignore any state with `"flag.<state>": "<letter>" | "off"` (e.g. a plain T640 that raises
 //   a bypass alarm: `"flag.bypass-flow": "off"`).
 // - No Modbus calibration commands are known for the T640 (span checks are run on the front panel).
+// - Working state (HJ 212-2017 Table B.10, i12001): continuous, 0 running; a flow out of range or
+//   the system fault → 2 fault. No alarm output is mapped, so no i12003.
 import { bit, defineModbusDriver, float32 } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 const f = (channel: string, address: number, unit: string, description: string, base: number) =>
   float32({ channel, fc: 4, address, unit, description, sim: { base, noise: Math.abs(base) * 0.005 } });
@@ -52,4 +55,5 @@ export default defineModbusDriver({
     bit({ fc: 2, address: 6, state: "bypass-flow", flag: "D", description: "Bypass flow out of range" }),
     bit({ fc: 2, address: 7, state: "fault", flag: "D", description: "System fault" }),
   ],
+  working: { normal: WORK_STATE.running },
 });

@@ -10,7 +10,10 @@
 // - The sensor reports no state: a fault shows as no answer (B) or an exception.
 // - Slave address and baud are set at 0x0101/0x0102 (FC06), offsets at 0x0103/0x0104; not commands here
 //   (use `station-agent write` once, at installation).
+// - Working state (HJ 212-2017 Table B.10, i12001): continuous, 0 running while it answers, 2 fault
+//   when it does not; no alarm, so no i12003.
 import { defineModbusDriver, int16, uint16 } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 export default defineModbusDriver({
   id: "th-rs485",
@@ -23,4 +26,5 @@ export default defineModbusDriver({
     uint16({ channel: "humidity", fc: 4, address: 2, scale: 0.1, unit: "%", code: "a01002", description: "Relative humidity",
       sim: { base: 55, amplitude: 10, period_s: 86400, noise: 0.2 } }),
   ],
+  working: { normal: WORK_STATE.running },
 });

@@ -18,7 +18,11 @@
 // - Commands: write coils 101 ZERO MODE / 102 SPAN MODE (1 = go to that mode, 0 = back to sample; both
 //   at 1 is a conflict the instrument ignores). A coil "must be held for at least 1 second".
 // - The 49iQ is a different model (O3 at HR 2100): use generic-modbus or `"o3.address": 2100`.
+// - Working state (HJ 212-2017 Table B.10, i12001): continuous, 0 running; SERVICE → 1 maintenance,
+//   ZERO/SPAN → 3 calibration, GEN ALARM → 2 fault. GEN ALARM and the concentration alarm are its
+//   alarms (i12003).
 import { bit, coil, defineModbusDriver, float32 } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 const f = (channel: string, address: number, unit: string, description: string, base: number, code = "") =>
   float32({ channel, fc: 3, address, order: "CDAB", unit, code, description, sim: { base, noise: Math.abs(base) * 0.01 } });
@@ -56,4 +60,5 @@ export default defineModbusDriver({
     zero: coil(101, "ZERO MODE: ON goes to zero, OFF back to sample (hold ≥ 1 s)"),
     span: coil(102, "SPAN MODE: ON goes to span, OFF back to sample (hold ≥ 1 s)"),
   },
+  working: { normal: WORK_STATE.running, alarms: ["general-alarm", "conc-alarm"] },
 });

@@ -24,6 +24,41 @@ export type StateFlag = Extract<Hj212Flag, "F" | "D" | "M" | "C" | "T">;
 /** When several states are active the reading takes the flag first in this list. */
 /** (The station's one precedence, config/flags.ts, restricted to the flags an instrument can imply.) */
 export const FLAG_PRECEDENCE: readonly StateFlag[] = STATION_FLAG_PRECEDENCE.filter((f): f is StateFlag => "FDMCT".includes(f));
+/**
+ * A state that sets no flag ("N"): it only names what the instrument is doing (a water analyzer
+ * idle between cycles or measuring one), for its working state (i12001). A flagged state wins over it.
+ */
+export type StateDefFlag = StateFlag | "N";
+
+/** HJ 212-2017 Table B.10, the working state of a monitoring instrument (i12001-Info). */
+export const WORK_STATE = {
+  running: 0, // 运行
+  maintenance: 1, // 维护
+  fault: 2, // 故障
+  calibration: 3, // 校准 (zero/span check)
+  backflush: 5, // 反吹
+  powerFault: 6, // 电源故障
+  measuring: 7, // 测量
+  standardization: 8, // 标定
+  standby: 9, // 待机
+  operation: 10, // 运维
+} as const;
+export type WorkState = (typeof WORK_STATE)[keyof typeof WORK_STATE];
+
+/**
+ * How a driver's states read as working states (i12001). Each driver file documents its table.
+ * A state not named here maps by its flag: C → 3 calibration, M → 1 maintenance, D → 2 fault,
+ * F → 9 standby, T → `normal`; no answer → 2.
+ */
+export interface WorkingStates {
+  /** With no (flagged) state active: 0 running for a continuous analyzer. */
+  normal: WorkState;
+  /** Driver state name → working state. */
+  states?: Record<string, WorkState>;
+  /** States that are the instrument's alarm (i12003 = 1); a driver without them sends no i12003. */
+  alarms?: string[];
+}
+
 /** The state of an instrument with no active state. */
 export const OK_STATE = { state: "ok", flag: "N" } as const;
 /** The state of a reading whose poll failed (timeout, exception, closed port). */
@@ -108,7 +143,8 @@ export interface RegisterStateDef {
   fc: RegisterFc;
   address: number;
   state: string;
-  flag: StateFlag;
+  /** "N": a state that only names the working state (see StateDefFlag). */
+  flag: StateDefFlag;
   equals?: number;
   mask?: number;
   inverted: boolean;
@@ -152,6 +188,8 @@ export interface DriverDefinition {
   channels: ChannelInfo[];
   /** Fields and states come from each analyzer's `registers`/`states` config keys (generic-modbus; drivers/configure.ts). */
   fromConfig?: boolean;
+  /** States as HJ 212 working states (i12001/i12003); default: normal 0, states by flag. */
+  working?: WorkingStates;
 }
 
 /** Registers a value of this type occupies. */
@@ -224,6 +262,8 @@ export interface AsciiDriverDefinition {
   states: AsciiStateDef[];
   commands: Record<string, AsciiCommandDef>;
   channels: ChannelInfo[];
+  /** States as HJ 212 working states (i12001/i12003); default: normal 0, states by flag. */
+  working?: WorkingStates;
 }
 
 /** Any driver in the registry; `protocol` says which kind, and the poller picks the transport by it. */

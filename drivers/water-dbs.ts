@@ -25,12 +25,17 @@
 //   is authorised, not in manual mode and not running another flow. "set-clock" writes 13 and the time
 //   now in 0x1201-0x1203 in one FC16 request.
 // - Some firmware map the same table elsewhere: `address_offset` shifts every address.
+// - Working state (HJ 212-2017 Table B.10, i12001): status 0 idle → 9 standby (between cycles),
+//   1 measuring → 7 measuring (a cycle), 2/3/4 standard/zero/span check → 3 calibration, 9 curve
+//   calibration and 19 calibrating → 8 standardization (标定), 10 cleaning/maintenance → 1, 1000 and
+//   the fault word → 2 fault. The alarm word's over-range is the instrument's alarm (i12003).
 import { bcdTime, defineModbusDriver, float32, int32, register, writeRegister } from "./define.js";
+import { WORK_STATE } from "./types.js";
 
 const FACTORS = { cod: "w01018", codmn: "w01019", nh3n: "w21003", tp: "w21011", tn: "w21001" };
 const check = (channel: string, address: number, time: number, description: string, base: number) =>
   float32({ channel, fc: 3, address, order: "CDAB", unit: "mg/L", description, sampleTime: bcdTime(3, time), sim: { base, noise: 0.05 } });
-const status = (equals: number, state: string, flag: "C" | "M" | "D", description: string) =>
+const status = (equals: number, state: string, flag: "C" | "M" | "D" | "N", description: string) =>
   register({ fc: 3, address: 0x1083, equals, state, flag, description: `Status ${equals}: ${description}` });
 
 export default defineModbusDriver({
@@ -54,6 +59,8 @@ export default defineModbusDriver({
       sim: { base: 100 } }),
   ],
   states: [
+    status(0, "idle", "N", "idle between cycles"),
+    status(1, "measuring", "N", "measuring a water sample"),
     status(2, "standard-check", "C", "standard check"),
     status(3, "zero-check", "C", "zero check"),
     status(4, "span-check", "C", "span check"),
@@ -64,6 +71,16 @@ export default defineModbusDriver({
     register({ fc: 3, address: 0x1085, equals: 7, state: "over-range", flag: "T", description: "Alarm 7: over range" }),
     register({ fc: 3, address: 0x1086, mask: 0xffff, state: "device-fault", flag: "D", description: "Fault word not 0 (motor, temperature, communication, running)" }),
   ],
+  working: {
+    normal: WORK_STATE.standby,
+    states: {
+      idle: WORK_STATE.standby, measuring: WORK_STATE.measuring,
+      "standard-check": WORK_STATE.calibration, "zero-check": WORK_STATE.calibration, "span-check": WORK_STATE.calibration,
+      "curve-calibration": WORK_STATE.standardization, calibrating: WORK_STATE.standardization,
+      maintenance: WORK_STATE.maintenance, fault: WORK_STATE.fault, "device-fault": WORK_STATE.fault,
+    },
+    alarms: ["over-range"],
+  },
   commands: {
     measure: writeRegister(0x1200, 1, "Measure a water sample"),
     "standard-check": writeRegister(0x1200, 2, "Standard check"),

@@ -27,6 +27,7 @@ const DESCRIPTIONS: Record<string, string> = {
   "sqlite-ingest-bare-better-sqlite3": "The same rows as bare INSERTs (4 columns), for scale",
   "sqlite-ingest-overhead-ratio": "Agent store step ÷ bare inserts",
   "uplink-backlog-drain": "Backlog drained to a local HJ 212 platform, acked packets per second",
+  "mqtt-drain-rate": "Backlog published to a local mosquitto at QoS 1, packets per second with their PUBACKs recorded",
   "uplink-window-drain-rate": "Backlog to a platform that acks 100 ms after each packet, with the default window",
   "uplink-window-drain-time-100k": "Time to drain 100,000 packets that way",
   "uplink-window-drain-time-30-days-minutes": "Time to drain 30 days of minute packets that way",

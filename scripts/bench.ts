@@ -24,6 +24,7 @@ import { benchStation } from "./bench-station.js";
 import { benchUplinkWindow } from "./bench-uplink.js";
 import { benchSm4 } from "./bench-sm4.js";
 import { benchNodeRed } from "./bench-nodered.js";
+import { benchMqtt } from "./bench-mqtt.js";
 import { writeReport, type ReportRow as Result } from "./bench-report.js";
 
 const quick = process.argv.includes("--quick");
@@ -114,6 +115,10 @@ try {
   await benchUplink(dir);
   for (const r of await benchUplinkWindow(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchSm4(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchMqtt(quick, dir)) {
+    if (r.value === null) results.push({ ...r, value: null, met: null });
+    else record(r.name, r.value, r.unit, r.op, r.target);
+  }
   results.push(...(await benchBus(quick)));
   for (const r of await benchStation(quick)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchNodeRed(quick)) {

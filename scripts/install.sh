@@ -45,13 +45,18 @@ echo "== files into $PREFIX"
 mkdir -p "$PREFIX"
 if [ "$SRC" != "$PREFIX" ]; then
   # Copy the sources (not node_modules or local state), then build in place.
-  tar -C "$SRC" --exclude=./node_modules --exclude=./dist --exclude=./demo-data --exclude=./.git -cf - . | tar -C "$PREFIX" -xf -
+  # --no-same-owner: the files root runs belong to root, not to whoever owns the checkout (who
+  # could otherwise edit the program the service and the set-time unit run).
+  tar -C "$SRC" --exclude=./node_modules --exclude=./dist --exclude=./demo-data --exclude=./.git -cf - . | tar -C "$PREFIX" --no-same-owner -xf -
 fi
 cd "$PREFIX"
 npm ci --no-audit --no-fund
 npm run build
 npm prune --omit=dev --no-audit --no-fund
 # tsx stays (a runtime dependency) so a checkout without dist/ still runs.
+# Root-owned and writable by root only, node_modules and the build included.
+chown -R root:root "$PREFIX"
+chmod -R go-w "$PREFIX"
 ln -sf "$PREFIX/bin/station-agent.js" /usr/local/bin/station-agent
 
 echo "== config in $CONF_DIR, state in $STATE_DIR"

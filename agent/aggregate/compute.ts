@@ -2,7 +2,7 @@
 // from the aggregates of its parts (N-minute and hour from minutes, day from hours).
 import type { Aggregate, StoredReading } from "../types.js";
 import { flagRank, FLAG_PRECEDENCE } from "../../config/flags.js";
-import { dayNightLevels, energyMean, percentileLevels } from "./noise.js";
+import { dayNightLevels, energyMean, percentileLevels, sampleStats, type DayHours } from "./noise.js";
 
 /** The station's one flag precedence (config/flags.ts), re-exported for aggregation's readers. */
 export { FLAG_PRECEDENCE };
@@ -12,11 +12,19 @@ export interface PeriodKey {
   periodS: number;
 }
 
+/** Flag of a period that misses its validity rule: "cause" (HJ 212 Table 8), or a letter a platform asked for. */
+export type InvalidFlag = Aggregate["flag"] | "cause";
+
 export interface AggregateOptions {
   /** Valid parts (readings, minutes, hours) the period needs to be valid (default 1). */
   minValid?: number;
-  /** Flag of a period with some valid parts but fewer than minValid (default H). */
-  invalidFlag?: Aggregate["flag"];
+  /**
+   * Flag of a period that misses its rule (default "cause": the flag of its main cause). A letter
+   * is given to a period with some valid parts but too few, as before.
+   */
+  invalidFlag?: InvalidFlag;
+  /** Parts a full period has (60 minutes in an hour, 24 hours in a day): the missing ones count as B. */
+  expectedParts?: number;
   /** Sound levels: energy average and percentile levels instead of arithmetic means. */
   energy?: boolean;
   /** Validity sentence for the number of valid parts (stored with the aggregate). */
@@ -43,21 +51,46 @@ interface Summary {
 }
 
 /**
- * Min/avg/max over the valid (flag N) parts. Enough valid parts: N. Some, but too few: the
- * invalid flag (H), over the valid ones. None: over the values there are, carrying the most
- * severe flag among them (a platform sees "C" during a calibration rather than a gap); with no
- * flag to carry (parts all H, or no value at all), H or B.
+ * The flag of a period's main cause of invalidity (HJ 212-2017 Table 8 defines no other letter):
+ * the flag most of its invalid parts carry, missing parts counting as B (nothing came), ties to
+ * the flag first in the station's precedence. A part flagged N without a value, or with a letter
+ * the table lacks (an H stored by an older version), counts as B.
+ */
+export function mainCause(parts: ReadonlyArray<{ flag: string; value: number | null }>, missing = 0): Aggregate["flag"] {
+  const count = new Map<string, number>([["B", Math.max(0, missing)]]);
+  for (const p of parts) {
+    if (p.flag === "N" && finite(p.value)) continue;
+    const f = p.flag !== "N" && FLAG_PRECEDENCE.includes(p.flag as never) ? p.flag : "B";
+    count.set(f, (count.get(f) ?? 0) + 1);
+  }
+  let best = "B";
+  for (const [f, n] of count) {
+    const b = count.get(best)!;
+    if (n > b || (n === b && flagRank(f) < flagRank(best))) best = f;
+  }
+  return best as Aggregate["flag"];
+}
+
+/**
+ * Min/avg/max over the valid (flag N) parts. Enough valid parts: N. Some, but too few: the flag of
+ * the main cause (or the configured letter), over the valid ones. None: over the values there
+ * are, with the main cause's flag (a platform sees "C" during a calibration rather than a gap);
+ * with a configured letter, the most severe flag among them, as before.
  */
 function summarize(parts: readonly Part[], opts: AggregateOptions): Summary {
   const minValid = opts.minValid ?? 1;
+  const invalid = opts.invalidFlag ?? "cause";
+  const missing = Math.max(0, (opts.expectedParts ?? 0) - parts.length);
   const valid = parts.filter((p) => p.flag === "N" && finite(p.value));
   let used = valid;
-  let flag: Aggregate["flag"] = valid.length >= minValid ? "N" : (opts.invalidFlag ?? "H");
+  let flag: Aggregate["flag"] = valid.length >= minValid ? "N" : invalid === "cause" ? mainCause(parts, missing) : invalid;
   if (valid.length === 0) {
     used = parts.filter((p) => finite(p.value));
-    let worst: string = "N";
-    for (const p of parts) if (FLAG_PRECEDENCE.includes(p.flag as never) && flagRank(p.flag) < flagRank(worst)) worst = p.flag;
-    flag = worst !== "N" ? (worst as Aggregate["flag"]) : parts.some((p) => p.flag === "H") ? (opts.invalidFlag ?? "H") : "B";
+    if (invalid !== "cause") {
+      let worst: string = "N";
+      for (const p of parts) if (FLAG_PRECEDENCE.includes(p.flag as never) && flagRank(p.flag) < flagRank(worst)) worst = p.flag;
+      flag = worst !== "N" ? (worst as Aggregate["flag"]) : parts.some((p) => p.flag === "H") ? invalid : "B";
+    }
   }
   let min: number | null = null;
   let max: number | null = null;
@@ -99,6 +132,10 @@ export interface CombineOptions extends AggregateOptions {
   samples?: readonly number[];
   /** Local hour of day of an instant, for Ld/Ln of a day of sound levels. */
   localHour?: (ms: number) => number;
+  /** Sound levels, a day: the valid readings of its day time and of its night time, and which hours are day. */
+  daySamples?: readonly number[];
+  nightSamples?: readonly number[];
+  dayHours?: DayHours;
 }
 
 /**
@@ -120,8 +157,11 @@ export function combineChannel(parts: readonly Aggregate[], key: PeriodKey, opts
     if (opts.localHour) {
       const hourly = new Map<number, number>();
       for (const a of parts) if (a.flag === "N" && finite(a.avg)) hourly.set(opts.localHour(a.periodStart), a.avg);
-      for (const [k, v] of Object.entries(dayNightLevels(hourly))) if (v !== null) stats[k] = v;
+      for (const [k, v] of Object.entries(dayNightLevels(hourly, opts.dayHours))) if (v !== null) stats[k] = v;
     }
+    // HJ 212-2017 C.28: a day of noise also carries its day-time and night-time sets.
+    if (opts.daySamples) Object.assign(stats, sampleStats(opts.daySamples, "day."));
+    if (opts.nightSamples) Object.assign(stats, sampleStats(opts.nightSamples, "night."));
     if (Object.keys(stats).length) out.stats = stats;
   }
   if (opts.note) out.note = opts.note(s.count);

@@ -14,7 +14,7 @@ import { effectiveReadingsBetween, QcStore } from "../qc/store.js";
 import { aggregatePeriod, combineChannel, groupByChannel, type AggregateOptions } from "./compute.js";
 import { periodStartOf } from "./periods.js";
 import { PRESETS, requiredValid, sourcePeriod, validityNote, type ValidityRule } from "./validity.js";
-import { isSoundLevel } from "./noise.js";
+import { DEFAULT_DAY_HOURS, isDayHour, isSoundLevel, type DayHours } from "./noise.js";
 import { eightHourMean, O3_CODE } from "./eight-hour.js";
 
 const MIGRATIONS = [
@@ -28,6 +28,9 @@ const MIGRATIONS = [
   `ALTER TABLE aggregates ADD COLUMN stats TEXT;
    ALTER TABLE aggregates ADD COLUMN note TEXT;
    CREATE TABLE aggregate_dirty (period_s INTEGER NOT NULL, period_start INTEGER NOT NULL, PRIMARY KEY (period_s, period_start)) WITHOUT ROWID;`,
+  // list() reads by period length and time (closing periods, platform history requests): without
+  // this, each call scans every aggregate of every channel (the key starts with the analyzer).
+  `CREATE INDEX aggregates_by_period ON aggregates (period_s, period_start);`,
 ];
 
 export interface AggregateStoreOptions {
@@ -35,9 +38,11 @@ export interface AggregateStoreOptions {
   validity?: (analyzer: string) => ValidityRule;
   /** Whether a channel holds sound levels (default: unit in dB). */
   energy?: (analyzer: string, channel: string, unit: string) => boolean;
+  /** Day time of sound levels, local hours [start, end) (default 06–22). */
+  dayHours?: DayHours;
 }
 
-const DEFAULT_RULE: ValidityRule = { ...PRESETS["ambient-air"], preset: "ambient-air", invalidFlag: "H" };
+const DEFAULT_RULE: ValidityRule = { ...PRESETS["ambient-air"], preset: "ambient-air", invalidFlag: "cause" };
 
 type Row = Omit<Aggregate, "stats" | "note"> & { stats: string | null; note: string | null };
 const toAggregate = ({ stats, note, ...a }: Row): Aggregate => ({ ...a, ...(stats ? { stats: JSON.parse(stats) as Record<string, number> } : {}), ...(note ? { note } : {}) });
@@ -48,8 +53,10 @@ const same = (a: Aggregate, b: Aggregate | undefined) =>
 
 export class AggregateStore {
   private readonly upsert;
+  private seriesStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
   private readonly validity: (analyzer: string) => ValidityRule;
   private readonly energy: (analyzer: string, channel: string, unit: string) => boolean;
+  private readonly dayHours: DayHours;
 
   constructor(
     private readonly db: Db,
@@ -61,6 +68,7 @@ export class AggregateStore {
     new QcStore(db); // minutes read the readings' QC flags: their table must exist
     this.validity = opts.validity ?? (() => DEFAULT_RULE);
     this.energy = opts.energy ?? ((_a, _c, unit) => isSoundLevel(unit));
+    this.dayHours = opts.dayHours ?? DEFAULT_DAY_HOURS;
     this.upsert = db.prepare(
       `INSERT OR REPLACE INTO aggregates
        (analyzer, channel, period_s, period_start, code, unit, min, avg, max, count, total, flag, computed_at, stats, note)
@@ -139,16 +147,20 @@ export class AggregateStore {
     const src = sourcePeriod(periodS);
     if (src === null) return aggregatePeriod(effectiveReadingsBetween(this.db, start, end), key, (a, c, u) => this.options(a, c, u, periodS));
     const out: Aggregate[] = [];
-    let samples: Map<string, number[]> | null = null;
+    const localHour = (ms: number) => new Date(ms + tzOffsetMs(ms, this.tz)).getUTCHours();
     for (const parts of groupByChannel(this.list(src, start, end))) {
       const { analyzer, channel, unit } = parts[0];
       const opts = this.options(analyzer, channel, unit, periodS);
       let extra = {};
-      if (opts.energy && periodS <= 3600) {
+      if (opts.energy) {
         // Percentile levels need the samples themselves: a percentile of minute values is not the hour's.
-        samples ??= this.validSamples(start, end);
-        extra = { samples: samples.get(`${analyzer}\u0000${channel}`) ?? [] };
-      } else if (opts.energy && periodS === 86400) extra = { localHour: (ms: number) => new Date(ms + tzOffsetMs(ms, this.tz)).getUTCHours() };
+        const own = this.validSamples(start, end, analyzer, channel);
+        extra = { samples: own.map((s) => s[1]) };
+        if (periodS === 86400) {
+          const isDay = (s: [number, number]) => isDayHour(localHour(s[0]), this.dayHours);
+          extra = { ...extra, localHour, dayHours: this.dayHours, daySamples: own.filter(isDay).map((s) => s[1]), nightSamples: own.filter((s) => !isDay(s)).map((s) => s[1]) };
+        }
+      }
       const a = combineChannel(parts, key, { ...opts, ...extra });
       if (a) out.push(a);
     }
@@ -157,17 +169,17 @@ export class AggregateStore {
 
   private options(analyzer: string, channel: string, unit: string, periodS: number): AggregateOptions {
     const rule = this.validity(analyzer);
-    return { minValid: requiredValid(rule, periodS), invalidFlag: rule.invalidFlag, energy: this.energy(analyzer, channel, unit), note: (valid) => validityNote(rule, periodS, valid) };
+    // Parts a full period has: none known for a minute (readings come at the analyzer's pace).
+    const expectedParts = periodS === 86400 ? 24 : periodS > 60 ? periodS / 60 : 0;
+    return { minValid: requiredValid(rule, periodS), invalidFlag: rule.invalidFlag, expectedParts, energy: this.energy(analyzer, channel, unit), note: (valid) => validityNote(rule, periodS, valid) };
   }
 
-  private validSamples(from: number, to: number): Map<string, number[]> {
-    const m = new Map<string, number[]>();
-    for (const r of effectiveReadingsBetween(this.db, from, to)) {
-      if (r.flag !== "N" || r.value === null || !Number.isFinite(r.value)) continue;
-      const k = `${r.analyzer}\u0000${r.channel}`;
-      m.set(k, [...(m.get(k) ?? []), r.value]);
-    }
-    return m;
+  /** One channel's valid readings of a period (a day of a sound level: its own rows, not the station's). */
+  private validSamples(from: number, to: number, analyzer: string, channel: string): Array<[ts: number, v: number]> {
+    const out: Array<[number, number]> = [];
+    for (const r of effectiveReadingsBetween(this.db, from, to, { analyzer, channel }))
+      if (r.flag === "N" && r.value !== null && Number.isFinite(r.value)) out.push([r.ts, r.value]);
+    return out;
   }
 
   private save(aggs: readonly Aggregate[]): void {
@@ -249,6 +261,15 @@ export class AggregateStore {
 
   list(periodS: number, from: number, to: number): Aggregate[] {
     return (this.db.prepare(`SELECT ${COLUMNS} FROM aggregates WHERE period_s = ? AND period_start >= ? AND period_start < ? ORDER BY period_start, analyzer, channel`).all(periodS, from, to) as Row[]).map(toAggregate);
+  }
+
+  /** One channel's aggregates of one period length in [from, to), by the primary key (a trend plot). */
+  series(analyzer: string, channel: string, periodS: number, from: number, to: number): Array<Pick<Aggregate, "periodStart" | "avg" | "flag">> {
+    this.seriesStmt ??= this.db.prepare(
+      "SELECT period_start AS periodStart, avg, flag FROM aggregates WHERE analyzer = ? AND channel = ? AND period_s = ? AND period_start >= ? AND period_start < ? ORDER BY period_start",
+    );
+    return this.seriesStmt
+      .all(analyzer, channel, periodS, from, to) as Array<Pick<Aggregate, "periodStart" | "avg" | "flag">>;
   }
 
   /** Every stored aggregate of a code starting at `start`, any period length (for `trace`). */

@@ -1,9 +1,10 @@
 // Validity rules of aggregates as presets, each naming its standard. Pure: resolving the rule of
 // an analyzer and the number of valid parts a period needs are table-tested.
-// An aggregate that misses its rule is still produced, flagged (H unless configured), and uploaded.
+// An aggregate that misses its rule is still produced, flagged with its main cause's flag (HJ 212
+// Table 8: B, M, C, D, F…; a configured letter instead for a platform that asks), and uploaded.
 import type { StationConfig } from "../../config/schema.js";
 import type { AggregationOverride } from "../../config/schema-qc.js";
-import type { Aggregate } from "../types.js";
+import type { InvalidFlag } from "./compute.js";
 
 export type Preset = "ambient-air" | "pollution-source" | "surface-water" | "noise" | "none";
 
@@ -19,7 +20,7 @@ export interface ValidityRule {
   dayMinValidHours: number;
   /** Valid hour values an 8-hour (O3) moving average needs. */
   eightHourMinValidHours: number;
-  invalidFlag: Aggregate["flag"];
+  invalidFlag: InvalidFlag;
 }
 
 type PresetRule = Omit<ValidityRule, "invalidFlag" | "preset">;

@@ -3,12 +3,15 @@
 // axios. Both work from alarm_events, so nothing is lost across a restart and an event recorded by
 // the CLI without a service goes out when the service runs. HTTP is retried with a doubling back-off
 // and runs on its own timer: a dead endpoint never holds up polling or the uplink.
+import { logItems } from "../uplink/info-log.js";
 import type { AlarmsConfig } from "../../config/schema-alarms.js";
 import type { Db } from "../store/db.js";
 import type { Logger } from "../log.js";
 import { formatHj212Time } from "../time.js";
 import type { NewPacket } from "../uplink/outbox.js";
 import type { AlarmEvent, AlarmLog } from "./store.js";
+import { safeUrl } from "../uplink/http-json.js";
+import { HTTP_LIMITS } from "../uplink/http-limits.js";
 import type { Alarm } from "./store.js";
 
 /** Events older than this when a sink first sees them are old news: marked done, not sent. */
@@ -39,9 +42,15 @@ export function alarmLogText(e: { event: "raise" | "clear"; alarm: Alarm }): str
   return text.replace(/[;,=&\r\n]/g, " ").trim();
 }
 
-/** CP of a 3020 upload with one i11001 log item (HJ 212-2017 field-machine information). */
+/**
+ * CP of a 3020 upload with the alarm as a log entry (HJ 212-2017 B.8/B.9): an instrument's in its
+ * log (i11001, with its PolId), the station's in the data logger's log (i21001, no PolId); as
+ * `//…//` items under 890 bytes.
+ */
 export function alarmCp(e: AlarmEvent, tz: string, polId: string | undefined): string {
-  return `DataTime=${formatHj212Time(e.ts, tz)};${polId ? `PolId=${polId};` : ""}i11001-Info=${alarmLogText(e)}`;
+  const code = polId ? "i11001" : "i21001";
+  const items = logItems(alarmLogText(e)).map((t) => `${code}-Info=${t}`);
+  return [`DataTime=${formatHj212Time(e.ts, tz)}`, ...(polId ? [`PolId=${polId}`] : []), ...items].join(";");
 }
 
 export class AlarmNotifier {
@@ -100,7 +109,8 @@ export class AlarmNotifier {
     this.httpBusy = true;
     // axios is loaded only where an endpoint is configured: it pulls in Node's fetch machinery,
     // megabytes a station without one should not carry.
-    const post = deps.post ?? (async (url, body, opts) => (await import("axios")).default.post(url, body, opts));
+    // No redirects (the headers would follow to another host), answers read up to 1 MB.
+    const post = deps.post ?? (async (url, body, opts) => (await import("axios")).default.post(url, body, { ...opts, ...HTTP_LIMITS }));
     try {
       for (const e of deps.alarms.pending("http", now - MAX_AGE_MS, 20)) {
         const body = { station: deps.station, event: e.event, at: new Date(e.ts).toISOString(), alarm: { ...e.alarm, raisedAt: new Date(e.alarm.raisedAt).toISOString(), clearedAt: e.alarm.clearedAt === null ? null : new Date(e.alarm.clearedAt).toISOString() } };
@@ -112,7 +122,10 @@ export class AlarmNotifier {
       this.httpFailures++;
       const wait = Math.min(1000 * 2 ** (this.httpFailures - 1), http.retry_max_s * 1000);
       this.httpNextAt = Date.now() + wait;
-      deps.log.warn(`alarms: POST to ${http.url} failed (${(err as Error).message}); retrying in ${Math.round(wait / 1000)} s`);
+      // The URL without user:password or query, and no error text: axios errors carry the request headers.
+      const e = err as { code?: string; response?: { status?: number } };
+      const why = e.response?.status ? `HTTP ${e.response.status}` : (e.code ?? "request failed");
+      deps.log.warn(`alarms: POST to ${safeUrl(http.url)} failed (${why}); retrying in ${Math.round(wait / 1000)} s`);
     } finally {
       this.httpBusy = false;
     }

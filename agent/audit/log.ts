@@ -8,6 +8,7 @@ import { userInfo } from "node:os";
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
 import { canonicalJson, GENESIS_HASH, sha256 } from "./hash.js";
+import { impliedRows, recordRows, type RowRef } from "./ledger.js";
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -32,6 +33,8 @@ export interface AuditInput {
   action: string;
   reason?: string;
   details?: Record<string, unknown>;
+  /** Protected rows this entry vouches for, beyond those its details name (ledger.ts). */
+  rows?: RowRef[];
 }
 
 export interface AuditEntry {
@@ -73,18 +76,31 @@ const toEntry = (r: Row): AuditEntry => ({
 });
 
 /**
- * The person at the keyboard: with sudo, the user who ran sudo (root alone says nothing),
- * written "alice (sudo)". The control socket cannot tell who is on the other end, so the
- * CLI sends this and the service records it as given.
+ * How an actor is written: the OS user (from the kernel), "alice (sudo)" when root acts for the
+ * user who ran sudo, and beside it the name given with `--actor`: `alice (sudo) as "Zhang San"`.
+ */
+export function formatActor(user: string, opts: { sudoUser?: string; name?: string } = {}): string {
+  // The kernel's user always stays in the text: a SUDO_USER claimed by anyone but root says so.
+  const su = opts.sudoUser && opts.sudoUser !== user ? opts.sudoUser : "";
+  const base = !su ? user : user === "root" ? `${su} (sudo)` : `${su} (sudo -u ${user})`;
+  const name = (opts.name ?? "").replace(/["\r\n]/g, "").trim().slice(0, 64);
+  return name ? `${base} as "${name}"` : base;
+}
+
+/**
+ * The person at the keyboard of this process: the OS user this process runs as (the kernel's
+ * uid, not $USER), with sudo the user who ran it, and the `--actor` name (STATION_AGENT_ACTOR).
+ * Through the control socket the service does not take this on trust: it learns the caller's uid
+ * from the kernel (control/peer.ts).
  */
 export function osActor(env: NodeJS.ProcessEnv = process.env): string {
   let user: string;
   try {
     user = userInfo().username;
   } catch {
-    user = env.USER ?? `uid:${process.getuid?.() ?? "?"}`;
+    user = `uid:${process.getuid?.() ?? "?"}`;
   }
-  return env.SUDO_USER && env.SUDO_USER !== user ? `${env.SUDO_USER} (sudo)` : user;
+  return formatActor(user, { sudoUser: env.SUDO_USER, name: env.STATION_AGENT_ACTOR });
 }
 
 export class AuditLog {
@@ -102,7 +118,10 @@ export class AuditLog {
     const run = this.db.transaction(() => {
       const last = this.db.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").get() as { id: number; hash: string } | undefined;
       const prevHash = last?.hash ?? GENESIS_HASH;
-      const row = { id: (last?.id ?? 0) + 1, ts: now, actor: input.actor, action: input.action, reason: input.reason ?? null, details: canonicalJson(input.details ?? {}) };
+      const details = { ...(input.details ?? {}) };
+      const rows = recordRows(this.db, [...impliedRows(input.action, details), ...(input.rows ?? [])]);
+      if (rows.length) details._rows = rows;
+      const row = { id: (last?.id ?? 0) + 1, ts: now, actor: input.actor, action: input.action, reason: input.reason ?? null, details: canonicalJson(details) };
       const hash = entryHash(prevHash, row);
       this.db
         .prepare("INSERT INTO audit_log (id, ts, actor, action, reason, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")

@@ -11,14 +11,14 @@ import {
   type DriverDefinition,
   type FieldDef,
   type StateDef,
-  type StateFlag,
+  type StateDefFlag,
 } from "../../drivers/types.js";
 import { DEFAULT_TZ } from "../time.js";
 import type { Hj212Flag, Reading } from "../types.js";
 import { planReads, type GroupingParams, type ReadItem, type ReadRequest } from "./plan.js";
 
 export type PollItem = ReadItem &
-  ({ kind: "field"; field: FieldDef } | { kind: "state"; def: StateDef; flag: StateFlag } | { kind: "time"; key: string });
+  ({ kind: "field"; field: FieldDef } | { kind: "state"; def: StateDef; flag: StateDefFlag } | { kind: "time"; key: string });
 
 export interface AnalyzerPlan {
   analyzer: AnalyzerConfig;
@@ -57,12 +57,12 @@ const OVERRIDABLE = new Set<string>([...FLAG_PRECEDENCE, "N", "off"]);
  * The flag a state implies for this analyzer: the driver's, unless `options["flag.<state>"]` overrides
  * it with another flag letter, or with "N"/"off" to ignore the state (instruments.md: installers override).
  */
-function stateFlag(analyzer: AnalyzerConfig, def: StateDef): StateFlag | null {
+function stateFlag(analyzer: AnalyzerConfig, def: StateDef): StateDefFlag | null {
   const override = analyzer.options[`flag.${def.state}`];
   if (override === undefined) return def.flag;
   if (typeof override !== "string" || !OVERRIDABLE.has(override))
     throw new Error(`analyzer ${analyzer.id}: options."flag.${def.state}" must be one of ${[...OVERRIDABLE].join(", ")}`);
-  return override === "N" || override === "off" ? null : (override as StateFlag);
+  return override === "N" || override === "off" ? null : (override as StateDefFlag);
 }
 
 /** A field is read unless the config disables it; an optional one only when the config lists it. */
@@ -120,11 +120,14 @@ function codeOf(plan: AnalyzerPlan, f: FieldDef, values?: ReadonlyMap<string, { 
   return plan.codes.get(f.channel) ?? f.code;
 }
 
-/** The state to report: the active state whose flag comes first in F > D > M > C > T; "ok"/N when none. */
-export function resolveState(active: ReadonlyArray<{ state: string; flag: StateFlag }>): ResolvedState {
-  let best: { state: string; flag: StateFlag } | undefined;
-  for (const s of active)
-    if (!best || FLAG_PRECEDENCE.indexOf(s.flag) < FLAG_PRECEDENCE.indexOf(best.flag)) best = s;
+/**
+ * The state to report: the active state whose flag comes first in F > D > M > C > T; with none,
+ * the first active state that sets no flag (a water analyzer's "measuring"), else "ok"; flag N.
+ */
+export function resolveState(active: ReadonlyArray<{ state: string; flag: StateDefFlag }>): ResolvedState {
+  let best: { state: string; flag: StateDefFlag } | undefined;
+  const rank = (f: StateDefFlag) => (f === "N" ? FLAG_PRECEDENCE.length : FLAG_PRECEDENCE.indexOf(f));
+  for (const s of active) if (!best || rank(s.flag) < rank(best.flag)) best = s;
   const names = [...new Set(active.map((s) => s.state))];
   return best ? { state: best.state, flag: best.flag, active: names } : { ...OK_STATE, active: [] };
 }
@@ -146,7 +149,7 @@ function isActive(def: StateDef, data: Uint16Array | boolean[], offset: number):
  * emitted (same raw time as last time); a time that is no valid time (no sample yet) gives value null.
  */
 export function decodePoll(plan: AnalyzerPlan, responses: readonly PollResponse[]): { readings: Reading[]; state: ResolvedState } {
-  const active: Array<{ state: string; flag: StateFlag }> = [];
+  const active: Array<{ state: string; flag: StateDefFlag }> = [];
   const values = new Map<string, { words: Uint16Array; ts: number }>();
   const times = new Map<string, Uint16Array>();
   for (const r of responses) {

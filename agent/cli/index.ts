@@ -33,7 +33,14 @@ const COMMANDS: Array<[string, () => Promise<Register>]> = [
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command("station-agent")
     .description("Environmental monitoring station agent: analyzers → SQLite → HJ 212 platforms")
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Beside the OS user (which the service learns from the kernel), the name of the person acting,
+    // for a shared technician account: recorded as `tech as "Zhang San"`.
+    .option("--actor <name>", "your name, recorded in the audit trail beside the OS user")
+    .hook("preAction", (cmd) => {
+      const name = cmd.opts().actor as string | undefined;
+      if (name) process.env.STATION_AGENT_ACTOR = name;
+    });
   for (const [name, load] of COMMANDS) if (!only || name === only) (await load())(program);
   return program;
 }

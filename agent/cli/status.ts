@@ -76,6 +76,7 @@ export function registerStatus(program: Command): void {
       console.log(table(["analyzer", "channel", "code", "value", "flag", "state", "age", "comm errors"], rows));
       console.log("\n" + platformsTable(s, tz));
       const alarms = s.alarms ?? [];
+      console.log(`\n${auditLine(s, tz)}`);
       console.log(alarms.length ? `\nalarms open: ${alarms.length}\n${alarms.map((a) => `  ${a.kind} ${a.subject}: ${a.message} (since ${when(a.raisedAt, tz)})`).join("\n")}` : "\nno alarm open");
       const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
       console.log(
@@ -97,4 +98,13 @@ export function registerStatus(program: Command): void {
       console.log(serviceLine(s) + "\n");
       console.log(platformsTable(s, config.station.timezone));
     });
+}
+
+/** "audit: sealed (key …, every 15 min), last seal 10:15" or the UNSEALED warning. */
+function auditLine(s: AgentStatus, tz: string): string {
+  const a = s.audit;
+  if (!a) return "audit: unknown";
+  if (a.sealed === null) return `audit: a sealing key exists but is not readable by this user (ask the running service: status shows it); ${a.seals} seals in the database`;
+  if (!a.sealed) return `audit: UNSEALED (no sealing key): entries are hash-chained only; run \`station-agent audit keygen\`${a.seals ? ` (${a.seals} seals in the database)` : ""}`;
+  return `audit: sealed with key ${a.keyId} every ${a.intervalMin} min, next epoch ${a.nextEpoch}, ${a.seals} seals${a.lastSealAt ? `, last ${when(a.lastSealAt, tz)}` : ""}`;
 }

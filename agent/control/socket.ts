@@ -1,10 +1,13 @@
 // The local control socket: a Unix socket in the state directory through which CLI commands
 // reach the running service (status, and later maintenance, calibrate, resend…). One JSON
 // request per line, one JSON answer per line. Only local users with access to the state
-// directory can reach it.
+// directory can reach it: the socket is mode 0660, so its group (the state directory's) and the
+// service user. Each request's `actor` is set by the service from the caller's uid as the kernel
+// vouches for it (peer.ts), never taken from the request.
 import net from "node:net";
 import { dirname, join } from "node:path";
-import { existsSync, unlinkSync } from "node:fs";
+import { chmodSync, existsSync, unlinkSync } from "node:fs";
+import { createProof, identify, prepareAuthDir } from "./peer.js";
 
 export type ControlHandler = (cmd: string, args: Record<string, unknown>) => Promise<unknown> | unknown;
 
@@ -22,6 +25,7 @@ export function controlSocketPath(dbPath: string): string {
 
 export class ControlServer {
   private server: net.Server | null = null;
+  private authDir: string | null = null;
   constructor(
     private readonly path: string,
     private readonly handle: ControlHandler,
@@ -39,6 +43,12 @@ export class ControlServer {
       server.once("error", reject);
       server.listen(this.path, () => resolve());
     });
+    chmodSync(this.path, 0o660);
+    try {
+      this.authDir = prepareAuthDir(this.path);
+    } catch {
+      this.authDir = null; // callers are then recorded as unverified
+    }
   }
 
   async stop(): Promise<void> {
@@ -67,8 +77,12 @@ export class ControlServer {
         buf = buf.slice(nl + 1);
         let reply: unknown;
         try {
-          const req = JSON.parse(line) as { cmd: string; args?: Record<string, unknown> };
-          reply = { ok: true, result: await this.handle(req.cmd, req.args ?? {}) };
+          const req = JSON.parse(line) as { cmd: string; args?: Record<string, unknown>; proof?: unknown; claim?: Record<string, unknown> };
+          const args = { ...(req.args ?? {}) };
+          const peer = identify(this.authDir, req.proof, { ...(req.claim ?? {}), actor: typeof args.actor === "string" ? args.actor : undefined });
+          args.actor = peer.actor;
+          args.peer = { uid: peer.uid, user: peer.user, pid: peer.pid, verified: peer.verified };
+          reply = { ok: true, result: await this.handle(req.cmd, args) };
         } catch (err) {
           reply = { ok: false, error: (err as Error).message };
         }
@@ -92,7 +106,10 @@ async function isAlive(path: string): Promise<boolean> {
  * when no agent answers (callers then fall back to reading the database, and say so).
  */
 export function callControl(path: string, cmd: string, args: Record<string, unknown> = {}, timeoutMs = 5000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
+  // Only commands that act need to say who acts; status and ping stay one round trip without a file.
+  const auth = cmd === "ping" || cmd === "status" ? null : createProof(path);
+  const claim = { name: process.env.STATION_AGENT_ACTOR, sudoUser: process.env.SUDO_USER, pid: process.pid };
+  return new Promise<unknown>((resolve, reject) => {
     const s = net.connect(path);
     let buf = "";
     const timer = setTimeout(() => {
@@ -100,7 +117,7 @@ export function callControl(path: string, cmd: string, args: Record<string, unkn
       reject(new ControlError(`the agent did not answer "${cmd}" within ${timeoutMs} ms`, cmd));
     }, timeoutMs);
     s.setEncoding("utf8");
-    s.on("connect", () => s.write(JSON.stringify({ cmd, args }) + "\n"));
+    s.on("connect", () => s.write(JSON.stringify({ cmd, args, proof: auth?.proof, claim }) + "\n"));
     s.on("data", (chunk: string) => {
       buf += chunk;
       const nl = buf.indexOf("\n");
@@ -119,5 +136,5 @@ export function callControl(path: string, cmd: string, args: Record<string, unkn
       clearTimeout(timer);
       reject(new ControlError(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? "the agent is not running" : err.message, cmd));
     });
-  });
+  }).finally(() => auth?.cleanup());
 }

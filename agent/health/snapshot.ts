@@ -31,18 +31,3 @@ export function hostSnapshot(dataDir: string): HostSnapshot {
     uptimeH: Math.round((uptime() / 3600) * 10) / 10,
   };
 }
-
-/**
- * Station-level 3020 items. The standard's i13 table has no codes for host health, so these take
- * codes from the unused end of the range (i1391x), beside the analyzers' i1390x.
- */
-export function hostInfoItems(h: HostSnapshot): Array<[string, string]> {
-  const items: Array<[string, string | null]> = [
-    ["i13911", h.diskFreePct === null ? null : String(h.diskFreePct)],
-    ["i13912", h.cpuTempC === null ? null : String(h.cpuTempC)],
-    ["i13913", String(h.memUsedPct)],
-    ["i13914", String(h.loadPct)],
-    ["i13915", String(h.uptimeH)],
-  ];
-  return items.filter((i): i is [string, string] => i[1] !== null);
-}

@@ -158,12 +158,12 @@ export class QcStore {
  * Readings with from ≤ ts < to carrying their effective flag, in time order: what aggregation
  * reads. One query; the QC flags of each reading come along as a string of letters.
  */
-export function effectiveReadingsBetween(db: Db, from: number, to: number): StoredReading[] {
+export function effectiveReadingsBetween(db: Db, from: number, to: number, only?: { analyzer: string; channel: string }): StoredReading[] {
   const rows = db
     .prepare(
       `SELECT r.*, (SELECT group_concat(q.flag, '') FROM qc_flags q WHERE q.reading_id = r.id) AS qc
-       FROM readings r WHERE r.ts >= ? AND r.ts < ? ORDER BY r.ts, r.id`,
+       FROM readings r WHERE r.ts >= ? AND r.ts < ?${only ? " AND r.analyzer = ? AND r.channel = ?" : ""} ORDER BY r.ts, r.id`,
     )
-    .all(from, to) as (StoredReading & { qc: string | null })[];
+    .all(from, to, ...(only ? [only.analyzer, only.channel] : [])) as (StoredReading & { qc: string | null })[];
   return rows.map(({ qc, ...r }) => (qc ? { ...r, flag: effectiveFlag([r.flag, ...qc]) } : r));
 }

@@ -2,13 +2,15 @@
 // aggregates table, instrument serial numbers (3019), field-machine info (3020/3021), and
 // calibration (3011) through the calibration module when there is one.
 import type { Aggregate } from "../types.js";
+import type { Logger } from "../log.js";
+import { HistoryRequests } from "./history.js";
 import { formatHj212Time } from "../time.js";
 import { EXE_RTN } from "./answers.js";
 import type { CommandDef, RequestCtx } from "./commands.js";
 import { readTimeRange } from "./hj212/cp.js";
 import type { Outbox } from "./outbox.js";
 import type { FieldInfo } from "./field-info.js";
-import { aggregateCp, type ChannelLookup } from "./packets.js";
+import type { ChannelLookup } from "./packets.js";
 
 /** What the station knows about one analyzer, for 3019/3020. */
 export interface InstrumentInfo {
@@ -22,6 +24,7 @@ export interface InstrumentInfo {
 
 export interface DataDeps {
   tz: string;
+  log: Logger;
   outbox: Outbox;
   aggregates: { list(periodS: number, from: number, to: number): Aggregate[] };
   lookup: ChannelLookup;
@@ -30,20 +33,29 @@ export interface DataDeps {
   fieldInfo?: FieldInfo;
   /** Zero/span calibration by the calibration module; resolves to an ExeRtn. */
   calibrate?: (analyzerOrCode: string, kind: "zero" | "span" | "zero-span") => Promise<number> | number;
-  /** Longest wait for a backfill's acks before 9012 says timeout (ms). */
-  backfillWaitMs?: number;
+  /** History requests in bounded slices (history.ts); made from these deps when absent. */
+  history?: HistoryRequests;
+  /** 2041: CP of one day's run-time data, null when none. */
+  runtime?: (dayStart: number) => string | null;
+  /** Local day start of an instant, for 2041 ranges. */
+  dayStart?: (ms: number) => number;
 }
 
 const HISTORY_PERIOD: Record<string, (ctx: RequestCtx) => number> = {
   "2051": (ctx) => ctx.session.cfg.minute_interval_min * 60,
   "2061": () => 3600,
   "2031": () => 86400,
+  "2041": () => 86400,
 };
 
+const made = new WeakMap<object, HistoryRequests>();
+
 /**
- * History request: the stored periods starting within [BeginTime, EndTime] become new packets (own
- * QNs, acked by 9014) in the outbox's request lane, so they survive a disconnect and go out ahead
- * of any backlog. 9012 follows once all are acknowledged: ExeRtn 1, or 100 when there is no data.
+ * History request (2051/2061/2031 aggregates, 2041 run-time days, C.17–C.23): the stored periods
+ * starting within [BeginTime, EndTime] become new packets (own QNs, acked by 9014) in the outbox's
+ * request lane, so they survive a disconnect and go out ahead of any backlog; queued a bounded
+ * slice at a time (history.ts). 9012 follows once all are acknowledged: ExeRtn 1, 2 when the
+ * request was cut at max_request_packets, or 100 when there is no data.
  */
 async function history(ctx: RequestCtx): Promise<number | null> {
   const { deps, session } = ctx;
@@ -55,29 +67,18 @@ async function history(ctx: RequestCtx): Promise<number | null> {
     return EXE_RTN.conditionError;
   }
   if (range.end < range.begin) return EXE_RTN.conditionError;
-  const periodS = HISTORY_PERIOD[cn](ctx);
-  const byStart = new Map<number, Aggregate[]>();
-  for (const a of deps.aggregates.list(periodS, range.begin, range.end + 1)) byStart.set(a.periodStart, [...(byStart.get(a.periodStart) ?? []), a]);
-  const packets = [...byStart].flatMap(([start, group]) => {
-    const cp = aggregateCp(group, deps.tz, deps.lookup);
-    return cp ? [{ platform: session.cfg.id, cn, dataTime: start, cp, ackRequired: true, lane: "request" as const }] : [];
-  });
-  if (!packets.length) return EXE_RTN.noData;
-  const queued = deps.outbox.enqueue(packets);
-  deps.log.info(`platform ${session.cfg.id}: history CN=${cn} request, ${queued.length} packets queued`);
-  session.kick();
-  const cfg = session.cfg;
-  const wait = deps.backfillWaitMs ?? Math.max(60_000, queued.length * cfg.ack_timeout_s * 1000);
-  const r = await session.whenAcked(queued.map((p) => p.qn), wait);
-  // After a disconnect the request is gone; its packets stay queued and go out on the next connection.
-  if (r === "disconnected") return null;
-  return r === "acked" ? EXE_RTN.ok : EXE_RTN.timeout;
+  let h = deps.history ?? made.get(deps);
+  if (!h) made.set(deps, (h = new HistoryRequests(deps)));
+  return h.answer(session, { qn: ctx.frame.header.qn, cn, ...range, periodS: HISTORY_PERIOD[cn](ctx), kind: cn === "2041" ? "runtime" : "aggregate" });
 }
 
 function instrumentOf(ctx: RequestCtx): InstrumentInfo | undefined {
   const pol = ctx.cp.get("PolId");
   return ctx.deps.instruments?.find((i) => (pol ? i.codes.includes(pol) || i.analyzer === pol : false));
 }
+
+/** CP bytes of one 3020 answer's items: with the header and DataTime the segment stays under 1024. */
+const ANSWER_CP_BYTES = 900;
 
 /** A value safe inside CP: separators would change the structure of the answer. */
 const cpSafe = (v: string) => v.replace(/[;,=&\r\n]/g, " ").trim();
@@ -86,6 +87,7 @@ export const dataCommands: Record<string, CommandDef> = {
   "2051": { kind: "request", run: history },
   "2061": { kind: "request", run: history },
   "2031": { kind: "request", run: history },
+  "2041": { kind: "request", run: history },
   "3011": {
     kind: "request",
     async run(ctx) {
@@ -99,22 +101,23 @@ export const dataCommands: Record<string, CommandDef> = {
       return ctx.deps.calibrate(pol, "zero-span");
     },
   },
+  // C.38: `PolId=w01018;w01018-SN=…`, no DataTime.
   "3019": {
     kind: "request",
     run(ctx) {
       const inst = instrumentOf(ctx);
       const pol = ctx.cp.get("PolId");
       if (!inst || !pol) return EXE_RTN.noData;
-      const now = (ctx.deps.now ?? Date.now)();
-      ctx.data(`DataTime=${formatHj212Time(now, ctx.deps.tz)};PolId=${pol},${pol}-SN=${cpSafe(inst.sn ?? inst.analyzer)}`);
+      ctx.data(`PolId=${pol};${pol}-SN=${cpSafe(inst.sn ?? inst.analyzer)}`);
       return EXE_RTN.ok;
     },
   },
+  // Without PolId the request is about the station itself (C.40 note 2): its class-2/3 items.
   "3020": {
     kind: "request",
     run(ctx) {
-      const pol = ctx.cp.get("PolId");
-      if (!pol || !instrumentOf(ctx)) return EXE_RTN.noData;
+      const pol = ctx.cp.get("PolId") || undefined;
+      if (pol && !instrumentOf(ctx)) return EXE_RTN.noData;
       // Logs (i11001) are asked for over a time range; other items are the present state.
       let range: { begin: number; end: number } | undefined;
       try {
@@ -122,13 +125,29 @@ export const dataCommands: Record<string, CommandDef> = {
       } catch {
         return EXE_RTN.conditionError;
       }
-      const items = ctx.deps.fieldInfo?.(pol, ctx.cp.get("InfoId"), range) ?? [];
+      const items = ctx.deps.fieldInfo?.(pol, ctx.cp.get("InfoId"), range, ctx.session.cfg.id) ?? [];
       if (!items.length) return EXE_RTN.noData;
       // One answer per DataTime: a log entry carries its own time, current values the time of asking.
+      // Answers are never split packets: a DataTime with more items than fit goes out as several.
       const now = (ctx.deps.now ?? Date.now)();
       const byTime = new Map<number, string[]>();
       for (const [k, v, at = now] of items) byTime.set(at, [...(byTime.get(at) ?? []), `${k}-Info=${cpSafe(v)}`]);
-      for (const [at, info] of [...byTime].sort((x, y) => x[0] - y[0])) ctx.data(`DataTime=${formatHj212Time(at, ctx.deps.tz)};PolId=${pol};${info.join(";")}`);
+      for (const [at, info] of [...byTime].sort((x, y) => x[0] - y[0])) {
+        const head = `DataTime=${formatHj212Time(at, ctx.deps.tz)}${pol ? `;PolId=${pol}` : ""}`;
+        let part: string[] = [];
+        let bytes = 0;
+        for (const item of info) {
+          const n = Buffer.byteLength(item, "utf8") + 1;
+          if (part.length && bytes + n > ANSWER_CP_BYTES) {
+            ctx.data([head, ...part].join(";"));
+            part = [];
+            bytes = 0;
+          }
+          part.push(item);
+          bytes += n;
+        }
+        ctx.data([head, ...part].join(";"));
+      }
       return EXE_RTN.ok;
     },
   },

@@ -77,8 +77,9 @@ const settings: Record<string, CommandDef> = {
   "1000": {
     kind: "request",
     run(ctx) {
-      const t = intIn(ctx.cp.get("OverTime"), 1, 600);
-      const r = intIn(ctx.cp.get("ReCount"), 0, 20);
+      // HJ 212-2017: OverTime and ReCount are N2, 0 < n ≤ 99.
+      const t = intIn(ctx.cp.get("OverTime"), 1, 99);
+      const r = intIn(ctx.cp.get("ReCount"), 1, 99);
       if (t === null || r === null) return EXE_RTN.conditionError;
       Object.assign(ctx.session.cfg, { ack_timeout_s: t, retries: r });
       ctx.session.reconfigure();
@@ -153,9 +154,10 @@ const settings: Record<string, CommandDef> = {
       return null;
     },
   },
-  "2011": { kind: "request", run: (ctx) => ((ctx.session.runtime.realtime = true), null) },
+  // C.10/C.12: started realtime / status uploads are answered 9011, then 9012.
+  "2011": { kind: "request", run: (ctx) => ((ctx.session.runtime.realtime = true), EXE_RTN.ok) },
   "2012": { kind: "notice", run: (ctx) => ((ctx.session.runtime.realtime = false), null) },
-  "2021": { kind: "request", run: (ctx) => ((ctx.session.runtime.status = true), null) },
+  "2021": { kind: "request", run: (ctx) => ((ctx.session.runtime.status = true), EXE_RTN.ok) },
   "2022": { kind: "notice", run: (ctx) => ((ctx.session.runtime.status = false), null) },
 };
 

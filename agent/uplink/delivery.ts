@@ -3,6 +3,7 @@
 // batched recording of acknowledgements. Delivery state lives in the outbox; this is only the
 // position of the current connection in it.
 import type { PlatformConfig } from "../../config/schema.js";
+import type { DeliveryOrder } from "../../config/schema-uplink.js";
 import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
 
@@ -45,10 +46,14 @@ export interface Uplink {
 }
 
 /**
- * Two lanes over the outbox. Packets made after the connection came up (live data, data a platform
- * asked for) go first; the backlog (everything older, and hand-made resends) fills the rest, oldest
- * first. Live data is a packet a minute or so, so it never starves the backlog, and a week-long
- * backlog never hides the present.
+ * `live-first` (HJ 212 platforms, as HJ 212-2025 §8.1.2 asks): two lanes over the outbox. Packets
+ * made after the connection came up (live data, data a platform asked for) go first; the backlog
+ * (everything older, and hand-made resends) fills the rest, oldest first. Live data is a packet a
+ * minute or so, so it never starves the backlog, and a week-long backlog never hides the present.
+ *
+ * `oldest-first` (JSON and MQTT pipelines): one lane, every pending packet in the order it was made
+ * (outbox id), so after an outage or a restart a consumer sees each kind in DataTime order. With
+ * two lanes a restart during an outage made the backlog "old" and the next live minute overtook it.
  */
 export class DeliveryCursor {
   /** Outbox ids up to this one were there when the connection came up: the backlog lane. */
@@ -60,6 +65,7 @@ export class DeliveryCursor {
   constructor(
     private readonly outbox: Outbox,
     private readonly platform: string,
+    private readonly order: DeliveryOrder = "live-first",
   ) {}
 
   /** A connection came up: everything pending is taken again (it was never acknowledged). */
@@ -72,6 +78,11 @@ export class DeliveryCursor {
   /** Up to `room` packets not yet taken on this connection: fresh ones first, then the backlog. */
   take(room: number): Packet[] {
     if (room <= 0) return [];
+    if (this.order === "oldest-first") {
+      const next = this.outbox.pending(this.platform, room, this.backlogUpTo);
+      if (next.length) this.backlogUpTo = next[next.length - 1].id;
+      return next;
+    }
     const fresh = this.outbox.freshAfter(this.platform, this.freshUpTo, room);
     if (fresh.length) this.freshUpTo = fresh[fresh.length - 1].id;
     if (fresh.length >= room) return fresh;

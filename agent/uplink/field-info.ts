@@ -1,13 +1,16 @@
-// Field-machine info for 3020, from what the station really knows: the audit trail (i11001 logs),
-// each analyzer's latest reading (i12001 working state), and the settings it is polled with
-// (i13xxx parameters). Pure apart from the readers it is given, so main.ts wires real sources
-// and tests wire stores of their own.
-import type { Hj212Flag } from "../types.js";
-import { RUN_STATE } from "./packets.js";
+// Field-machine info for 3020, from what the station really knows: the audit trail (i11001 logs,
+// `//…//`), each analyzer's latest readings (i12001 working state on Table B.10, i12002 link,
+// i12003 alarm: working-state.ts), and the settings it is polled with (i13xxx parameters). A 3020
+// without PolId is about the station itself (station-info.ts). Pure apart from the readers it is
+// given, so main.ts wires real sources and tests wire stores of their own.
+import type { WorkingStates } from "../../drivers/types.js";
+import { logItems, type AuditReader, type FieldInfoItem } from "./info-log.js";
+import { stationInfo, type StationInfoSources } from "./station-info.js";
+import { workingState, type StateReading } from "./working-state.js";
 
-/** One item of a 3020 answer; `at` (ms) gives the item its own DataTime (a log entry's time). */
-export type FieldInfoItem = [infoId: string, value: string, at?: number];
-export type FieldInfo = (polId: string, infoId: string | undefined, range?: { begin: number; end: number }) => FieldInfoItem[];
+export type { AuditReader, FieldInfoItem } from "./info-log.js";
+/** Items for a PolId ("" or undefined: the station itself), one InfoId or all, logs over a range; `platform` asks. */
+export type FieldInfo = (polId: string | undefined, infoId: string | undefined, range?: { begin: number; end: number }, platform?: string) => FieldInfoItem[];
 
 /** An analyzer as configured: what is reported as its parameters. */
 export interface FieldAnalyzer {
@@ -20,19 +23,16 @@ export interface FieldAnalyzer {
   retries: number;
 }
 
-/** The audit trail's reading side (agent/audit/log.ts); entries oldest first. */
-export interface AuditReader {
-  list(opts: { since?: number; until?: number; limit?: number }): Array<{ ts: number; actor: string; action: string; reason: string | null; details: Record<string, unknown> }>;
-}
-
 export interface FieldInfoSources {
   analyzers: readonly FieldAnalyzer[];
   /** HJ 212 codes each analyzer uploads: a 3020's PolId names the analyzer by one of them (or by its id). */
   codesOf: (analyzer: string) => readonly string[];
-  /** Latest reading of each channel of an analyzer (flag and state as the instrument gave them). */
-  latest: (analyzer: string) => ReadonlyArray<{ ts: number; flag: Hj212Flag; state: string }>;
-  /** Station-level items (host health), answered when the PolId names no analyzer (or is empty). */
-  station?: () => Array<[infoId: string, value: string]>;
+  /** Latest reading of each channel of an analyzer: the effective flag (maintenance, calibration windows) and the instrument's state. */
+  latest: (analyzer: string) => readonly StateReading[];
+  /** The analyzer's driver's working-state table (drivers/types.ts); default: 0 running, states by flag. */
+  working?: (analyzer: string) => WorkingStates | undefined;
+  /** The station's own items, answered to a 3020 without PolId. */
+  station?: StationInfoSources;
   /** The audit trail, when there is one; a getter, because it may be opened after this is built. */
   audit?: () => AuditReader | undefined;
   now?: () => number;
@@ -55,18 +55,6 @@ const PARAMETERS: Array<[infoId: string, read: (a: FieldAnalyzer) => string | un
   ["i13905", (a) => String(a.retries), false],
 ];
 
-/** Working state (i12001) from the analyzer's readings: the worst channel wins (a fault over normal). */
-const STATE_RANK: Record<number, number> = { 1: 0, 0: 1, 2: 2, 3: 3, 4: 4 };
-
-function workingState(readings: ReadonlyArray<{ flag: Hj212Flag }>): number | undefined {
-  let worst: number | undefined;
-  for (const r of readings) {
-    const s = RUN_STATE[r.flag] ?? 4;
-    if (worst === undefined || STATE_RANK[s] > STATE_RANK[worst]) worst = s;
-  }
-  return worst;
-}
-
 /** Whether an audit entry concerns this analyzer, or the station as a whole (it names no analyzer). */
 function concerns(details: Record<string, unknown>, a: FieldAnalyzer, codes: readonly string[]): boolean {
   const named = [details.analyzer, details.polId, details.code, details.bus].filter((v): v is string => typeof v === "string");
@@ -77,9 +65,10 @@ function concerns(details: Record<string, unknown>, a: FieldAnalyzer, codes: rea
 
 export function fieldInfoSource(src: FieldInfoSources): FieldInfo {
   const find = (polId: string) => src.analyzers.find((a) => a.id === polId || src.codesOf(a.id).includes(polId));
-  return (polId, infoId, range) => {
+  return (polId, infoId, range, platform) => {
+    if (!polId) return src.station ? stationInfo(src.station, infoId, range, platform) : [];
     const a = find(polId);
-    if (!a) return (src.station?.() ?? []).filter(([id]) => infoId === undefined || infoId === id);
+    if (!a) return [];
     const wants = (id: string, standard = true) => (infoId === undefined ? standard : infoId === id);
     const items: FieldInfoItem[] = [];
 
@@ -92,11 +81,14 @@ export function fieldInfoSource(src: FieldInfoSources): FieldInfo {
           : audit.list({ limit: 200 })
         : [];
       const logs = entries.filter((e) => concerns(e.details, a, codes));
-      for (const e of range ? logs : logs.slice(-LATEST_LOGS)) items.push(["i11001", `${e.actor} ${e.action}${e.reason ? `: ${e.reason}` : ""}`, e.ts]);
+      for (const e of range ? logs : logs.slice(-LATEST_LOGS))
+        for (const text of logItems(`${e.actor} ${e.action}${e.reason ? `: ${e.reason}` : ""}`)) items.push(["i11001", text, e.ts]);
     }
-    if (wants("i12001")) {
-      const state = workingState(src.latest(a.id));
-      if (state !== undefined) items.push(["i12001", String(state)]);
+    if (wants("i12001") || wants("i12002") || wants("i12003")) {
+      const w = workingState(src.latest(a.id), src.working?.(a.id));
+      if (wants("i12001")) items.push(["i12001", String(w.i12001)]);
+      if (wants("i12002")) items.push(["i12002", String(w.i12002)]);
+      if (w.i12003 !== undefined && wants("i12003")) items.push(["i12003", String(w.i12003)]);
     }
     for (const [id, read, standard] of PARAMETERS) {
       if (!wants(id, standard)) continue;

@@ -3,6 +3,7 @@
 //   {station: {mn, name}, qn, cn, dataTime, kind, values: [{code, avg, min, max, flag…}]}
 import type { Packet } from "../types.js";
 import { formatLocal, tzOffsetMs } from "../time.js";
+import { sealOfCp, type SealRecord } from "../audit/seal-packet.js";
 
 export interface JsonValue {
   code: string;
@@ -17,9 +18,11 @@ export interface JsonPacket {
   dataTime: string;
   kind: string;
   values: JsonValue[];
+  /** kind audit-seal: the seal, every field its MAC covers (audit/seal-packet.ts). */
+  seal?: SealRecord;
 }
 
-const KIND: Record<string, string> = { "2011": "realtime", "2051": "minute", "2061": "hour", "2031": "day", "2021": "status", "2041": "runtime" };
+export const KIND: Record<string, string> = { "2011": "realtime", "2051": "minute", "2061": "hour", "2031": "day", "2021": "status", "2041": "runtime" };
 
 /** The URL as logs and `status` may show it: no user:password, no query (tokens hide there). */
 export function safeUrl(url: string): string {
@@ -69,5 +72,7 @@ export function cpValues(cp: string): JsonValue[] {
 }
 
 export function jsonPacket(p: Packet, station: { mn: string; name: string }, tz: string): JsonPacket {
+  const seal = p.cn === "3020" ? sealOfCp(p.cp) : null;
+  if (seal) return { station, qn: p.qn, cn: p.cn, dataTime: isoLocal(p.dataTime, tz), kind: "audit-seal", values: [], seal };
   return { station, qn: p.qn, cn: p.cn, dataTime: isoLocal(p.dataTime, tz), kind: KIND[p.cn] ?? "other", values: cpValues(p.cp) };
 }

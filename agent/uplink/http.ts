@@ -18,6 +18,7 @@ import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
 import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type Uplink } from "./delivery.js";
 import { jsonPacket, safeUrl } from "./http-json.js";
+import { HTTP_LIMITS } from "./http-limits.js";
 
 export interface HttpUplinkDeps {
   outbox: Outbox;
@@ -55,7 +56,7 @@ export class HttpUplink implements Uplink {
   ) {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
-    this.cursor = new DeliveryCursor(deps.outbox, cfg.id);
+    this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
   }
 
@@ -78,7 +79,8 @@ export class HttpUplink implements Uplink {
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       // A redirect would turn the POST into a GET elsewhere: it is an answer to act on, not to follow.
-      maxRedirects: 0,
+      // Answers are read up to 1 MB (http-limits.ts).
+      ...HTTP_LIMITS,
       validateStatus: () => true,
     };
     this.cursor.restart();

@@ -6,6 +6,7 @@ import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
 import type { Packet } from "../types.js";
 import { formatQn } from "../time.js";
+import { PacketParts } from "./outbox-parts.js";
 
 const MIGRATIONS = [
   `CREATE TABLE outbox (
@@ -95,6 +96,8 @@ export class QnClock {
 
 export class Outbox {
   private readonly qn: QnClock;
+  /** Parts of split packets, each with its own QN (outbox-parts.ts). */
+  readonly parts: PacketParts;
   private readonly ackStmt;
   private readonly pendingStmt;
   // Prepared on first use: a read-only CLI on a database not yet migrated (no lane column) never needs them.
@@ -111,7 +114,8 @@ export class Outbox {
   ) {
     migrate(db, "outbox", MIGRATIONS);
     const last = (db.prepare("SELECT MAX(qn_ms) AS m FROM outbox").get() as { m: number | null }).m ?? 0;
-    this.qn = new QnClock(last, tz);
+    this.parts = new PacketParts(db, () => this.qn.next());
+    this.qn = new QnClock(Math.max(last, this.parts.maxQnMs()), tz);
 
     this.ackStmt = db.prepare("UPDATE outbox SET acked_at = ? WHERE platform = ? AND qn = ? AND acked_at IS NULL");
     this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE platform = ? AND acked_at IS NULL AND id > ? ORDER BY id LIMIT ?");
@@ -173,6 +177,23 @@ export class Outbox {
     ).n;
   }
 
+  /** Runs `fn` in one transaction of the outbox's database (one fsync for many packets). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Pending packets of a lane with ids in [firstId, lastId] (a platform request's progress). */
+  pendingBetween(platform: string, lane: Lane, firstId: number, lastId: number): number {
+    return (this.prep("SELECT COUNT(*) AS n FROM outbox WHERE platform = ? AND acked_at IS NULL AND id BETWEEN ? AND ? AND lane = ?").get(platform, firstId, lastId, lane) as { n: number }).n;
+  }
+
+  /** Drops a platform's request-lane packets still unacknowledged that were made before `before` (request_ttl_days). */
+  dropStaleRequests(platform: string, before: number): number {
+    const n = this.prep("DELETE FROM outbox WHERE platform = ? AND acked_at IS NULL AND lane = 'request' AND created_at < ?").run(platform, before).changes;
+    if (n) this.parts.prune();
+    return n;
+  }
+
   /** Records a 9014. Returns false when the QN is unknown or was already acknowledged. */
   ack(platform: string, qn: string, at = Date.now()): boolean {
     return this.ackStmt.run(at, platform, qn).changes === 1;
@@ -195,9 +216,11 @@ export class Outbox {
 
   /** Deletes up to `limit` acknowledged packets acknowledged before `before`. Never a pending one. */
   pruneAckedBefore(before: number, limit: number): number {
-    return this.db
+    const n = this.db
       .prepare("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ? LIMIT ?)")
       .run(before, limit).changes;
+    if (n) this.parts.prune();
+    return n;
   }
 
   get(platform: string, qn: string): Packet | undefined {

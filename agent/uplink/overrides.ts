@@ -5,6 +5,7 @@
 import type { PlatformConfig } from "../../config/schema.js";
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
+import type { SecretStore } from "../secrets/store.js";
 
 const MIGRATIONS = [
   `CREATE TABLE uplink_overrides (
@@ -30,9 +31,36 @@ export interface OverrideRow {
   actor: string;
 }
 
+/** What the table holds for a password kept in the secrets file: that it was set, by whom, when. */
+export const PW_IN_SECRETS = "(in the secrets file)";
+const pwSecret = (platform: string) => `platform/${platform}/pw`;
+
+export interface OverrideStoreOptions {
+  /** Where a password set by 1072 is kept (0600), instead of this table. */
+  secrets?: SecretStore;
+  /** Audits moving an older database's passwords into the secrets file. */
+  audit?: { append(e: { actor: string; action: string; reason?: string; details?: Record<string, unknown> }): unknown };
+}
+
 export class OverrideStore {
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: OverrideStoreOptions = {},
+  ) {
     migrate(db, "uplink_overrides", MIGRATIONS);
+    if (opts.secrets && !db.readonly) this.movePasswords();
+  }
+
+  /** Passwords an older version kept in the table go to the secrets file, audited. */
+  private movePasswords(): void {
+    const rows = this.db.prepare("SELECT platform, value, actor, set_at FROM uplink_overrides WHERE key = 'pw' AND value != ?").all(JSON.stringify(PW_IN_SECRETS)) as { platform: string; value: string; actor: string; set_at: number }[];
+    for (const r of rows) {
+      this.opts.secrets!.set(pwSecret(r.platform), JSON.parse(r.value) as string);
+      this.db.transaction(() => {
+        this.db.prepare("UPDATE uplink_overrides SET value = ? WHERE platform = ? AND key = 'pw'").run(JSON.stringify(PW_IN_SECRETS), r.platform);
+        this.opts.audit?.append({ actor: "agent", action: "platform.set_password", reason: "moved from the database into the secrets file (0600)", details: { platform: r.platform, pw: "******" } });
+      })();
+    }
   }
 
   /** Every override; empty when the table does not exist yet (read-only access to an older database). */
@@ -53,7 +81,13 @@ export class OverrideStore {
 
   values(platform: string): OverrideValues {
     const out: Record<string, unknown> = {};
-    for (const r of this.list()) if (r.platform === platform) out[r.key] = r.value;
+    for (const r of this.list()) {
+      if (r.platform !== platform) continue;
+      if (r.key === "pw" && r.value === PW_IN_SECRETS) {
+        const pw = this.opts.secrets?.get(pwSecret(platform));
+        if (pw !== undefined) out.pw = pw;
+      } else out[r.key] = r.value;
+    }
     return out as OverrideValues;
   }
 
@@ -63,7 +97,13 @@ export class OverrideStore {
        ON CONFLICT(platform, key) DO UPDATE SET value = excluded.value, set_at = excluded.set_at, actor = excluded.actor`,
     );
     this.db.transaction(() => {
-      for (const [k, v] of Object.entries(values)) if (v !== undefined) st.run(platform, k, JSON.stringify(v), at, actor);
+      for (const [k, v] of Object.entries(values)) {
+        if (v === undefined) continue;
+        if (k === "pw" && this.opts.secrets) {
+          this.opts.secrets.set(pwSecret(platform), String(v));
+          st.run(platform, k, JSON.stringify(PW_IN_SECRETS), at, actor);
+        } else st.run(platform, k, JSON.stringify(v), at, actor);
+      }
     })();
   }
 

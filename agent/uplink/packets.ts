@@ -4,12 +4,15 @@
 import type { Aggregate, Reading } from "../types.js";
 import { formatHj212Time } from "../time.js";
 import { formatValue } from "./hj212/cp.js";
+import { noiseItems } from "./noise-cp.js";
 
 /** How one analyzer channel is uploaded, from config: under which code, converted how. */
 export interface UploadChannel {
   code: string;
   scale: number;
   offset: number;
+  /** A sound level: minute/hour/day data as the noise items of HJ 212-2017 Table 4 (noise-cp.ts). */
+  noise?: boolean;
 }
 export type ChannelLookup = (analyzer: string, channel: string) => UploadChannel | undefined;
 
@@ -30,13 +33,20 @@ export function realtimeCp(readings: readonly Reading[], dataTime: number, tz: s
   return [`DataTime=${formatHj212Time(dataTime, tz)}`, ...items].join(";");
 }
 
-/** Minute/hour/day CP: `DataTime=…;code-Min=…,code-Avg=…,code-Max=…,code-Flag=…;…`. */
+/**
+ * Minute/hour/day CP: `DataTime=…;code-Min=…,code-Avg=…,code-Max=…,code-Flag=…;…`; a sound level
+ * as `L5-Data=…;…;LMn-Data=…;code-Flag=…` (C.26–C.28).
+ */
 export function aggregateCp(aggs: readonly Aggregate[], tz: string, lookup: ChannelLookup): string | null {
   if (!aggs.length) return null;
   const items: string[] = [];
   for (const a of aggs) {
     const c = lookup(a.analyzer, a.channel);
     if (!c || !c.code) continue;
+    if (c.noise) {
+      items.push(...noiseItems(a, (v) => conv(v, c)), `${c.code}-Flag=${a.flag}`);
+      continue;
+    }
     const parts: string[] = [];
     const min = conv(a.min, c);
     const avg = conv(a.avg, c);
@@ -54,7 +64,11 @@ export function aggregateCp(aggs: readonly Aggregate[], tz: string, lookup: Chan
   return [`DataTime=${formatHj212Time(aggs[0].periodStart, tz)}`, ...items].join(";");
 }
 
-/** HJ 212-2017 equipment run state (RS): 0 stopped, 1 running, 2 calibration, 3 maintenance, 4 alarm. */
+/**
+ * HJ 212-2017 equipment run state (RS, carried by 2021): 0 stopped, 1 running, 2 calibration,
+ * 3 maintenance, 4 alarm (5 backflush). This is the RS table, not Table B.10: an analyzer's working
+ * state i12001 (0 running, 1 maintenance…) is sent by 3020 (field-info.ts, working-state.ts).
+ */
 export const RUN_STATE: Record<string, number> = { N: 1, F: 0, C: 2, M: 3, S: 1, D: 4, T: 4, B: 4 };
 
 /** Status CP (2021): `DataTime=…;code-RS=1;…`, one item per uploaded channel, from its latest reading. */

@@ -159,37 +159,58 @@ export class PlatformReceiver {
     const h = frame.header;
     if (h.cn === "9015") this.stats.heartbeats++;
     if (h.pnum !== undefined && h.pno !== undefined && h.pnum > 1) {
+      // C.49/C.50: each part is a packet with its own QN, answered on its own.
+      const acked = this.answer(s, frame);
       const whole = this.reassemble(frame);
       if (!whole) return;
-      return this.onPacket(s, whole.frame, whole.parts);
+      return this.onPacket(s, whole.frame, whole.parts, acked);
     }
     this.onPacket(s, frame, 1);
   }
 
-  /** Collects the parts of a split packet (by QN); the whole once every PNO 1..PNUM is in. */
+  /**
+   * Collects the parts of a split packet; the whole once every PNO 1..PNUM is in. Parts have QNs
+   * of their own, so they are told apart by station, CN, PNUM and the DataTime each repeats.
+   */
   private reassemble(frame: DecodedFrame): { frame: DecodedFrame; parts: number } | undefined {
-    const { qn = "", pnum = 1, pno = 1 } = frame.header;
+    const { pnum = 1, pno = 1, mn = "", cn = "" } = frame.header;
+    const first = frame.cp.split(";", 1)[0];
+    const key = `${mn}|${cn}|${pnum}|${first.startsWith("DataTime=") ? first : ""}`;
     const now = Date.now();
     // Parts of a packet whose rest never came are forgotten after a while (bounded memory).
     for (const [k, p] of this.partials) if (now - p.since > 60_000) this.partials.delete(k);
-    const p = this.partials.get(qn) ?? { parts: new Map(), pnum, since: now };
+    const p = this.partials.get(key) ?? { parts: new Map(), pnum, since: now };
     p.parts.set(pno, frame);
-    this.partials.set(qn, p);
+    this.partials.set(key, p);
     if (p.parts.size < p.pnum) return undefined;
-    this.partials.delete(qn);
+    this.partials.delete(key);
     this.stats.splitPackets++;
     const ordered = [...p.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
     // Each part repeats DataTime; the whole keeps it once.
     const items = ordered.flatMap((f, i) => f.cp.split(";").filter((it: string, j: number) => i === 0 || !(j === 0 && it.startsWith("DataTime="))));
-    const first = ordered[0];
+    const head = ordered[0];
     return {
-      frame: { ...first, header: { ...first.header, pnum: undefined, pno: undefined }, cp: items.join(";"), segment: ordered.map((f) => f.segment).join("") },
+      frame: { ...head, header: { ...head.header, pnum: undefined, pno: undefined }, cp: items.join(";"), segment: ordered.map((f) => f.segment).join("") },
       parts: ordered.length,
     };
   }
 
-  private onPacket(s: net.Socket, frame: DecodedFrame, parts: number): void {
+  private onPacket(s: net.Socket, frame: DecodedFrame, parts: number, ackedParts?: boolean): void {
     this.stats.packets++;
+    const acked = ackedParts ?? this.answer(s, frame);
+    const fields: Record<string, string> = {};
+    try {
+      for (const [k, v] of parseCp(frame.cp).fields) fields[k] = v;
+    } catch {
+      /* a CP that does not parse is still a packet; its fields stay empty */
+    }
+    const packet: ReceivedPacket = { frame, fields, at: Date.now(), acked, parts };
+    if (this.opts.keep) this.received.push(packet);
+    this.opts.onPacket?.(packet);
+  }
+
+  /** The 9014 a frame asks for (QN echoed), unless this platform is told to misbehave. */
+  private answer(s: net.Socket, frame: DecodedFrame): boolean {
     const h = frame.header;
     const wantsAck = h.flag !== undefined && parseFlag(h.flag).ack;
     let acked = false;
@@ -210,14 +231,6 @@ export class PlatformReceiver {
         else write();
       }
     }
-    const fields: Record<string, string> = {};
-    try {
-      for (const [k, v] of parseCp(frame.cp).fields) fields[k] = v;
-    } catch {
-      /* a CP that does not parse is still a packet; its fields stay empty */
-    }
-    const packet: ReceivedPacket = { frame, fields, at: Date.now(), acked, parts };
-    if (this.opts.keep) this.received.push(packet);
-    this.opts.onPacket?.(packet);
+    return acked;
   }
 }

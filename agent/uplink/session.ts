@@ -12,9 +12,9 @@ import type { Packet } from "../types.js";
 import type { Outbox } from "./outbox.js";
 import { heartbeat, type AnswerIdentity } from "./answers.js";
 import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type Uplink } from "./delivery.js";
-import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, Hj212SegmentError, type DecodedFrame } from "./hj212/codec.js";
+import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, type DecodedFrame } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
-import { splitIntoPackets } from "./hj212/split.js";
+import { packetParts, partSegment, type PacketPart } from "./outbox-parts.js";
 import type { Sm4KeyStore } from "./keys.js";
 import { linkSecurity, PlatformCrypto } from "./link-crypto.js";
 import { LinkCodec, SentQns } from "./session-sm4.js";
@@ -37,6 +37,8 @@ export type { SessionRuntime, SessionState } from "./delivery.js";
 
 interface InFlight {
   packet: Packet;
+  /** A split packet's part in flight (C.49/C.50: its own QN, its own 9014, one part at a time). */
+  part?: PacketPart;
   /** performance.now() when last sent: a wall clock stepped back must not hold a retransmission for the size of the step. */
   sentAt: number;
   tries: number;
@@ -71,7 +73,7 @@ export class PlatformSession implements Uplink {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0, unknownAcks: 0, undecryptable: 0 };
     this.codec = new LinkCodec(cfg, new PlatformCrypto(cfg, deps.keyStore), deps.log);
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
-    this.cursor = new DeliveryCursor(deps.outbox, cfg.id);
+    this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
   }
 
@@ -218,33 +220,37 @@ export class PlatformSession implements Uplink {
     });
   }
 
-  /** The frames of one packet: one, or PNUM packets sharing its QN when the segment is over 1024 bytes. */
-  private frames(p: Packet, rf: boolean): string | Buffer {
-    const header = { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }), rf };
-    const items = p.cp.split(";");
-    // DataTime opens every part, so the platform can file each part on its own.
-    const repeat = items[0]?.startsWith("DataTime=") ? [items.shift()!] : [];
-    let segments: string[];
-    try {
-      segments = splitIntoPackets(header, items, undefined, repeat);
-    } catch (err) {
-      if (!(err instanceof Hj212SegmentError)) throw err;
-      // One item alone is too long to split on: send it whole, as many platforms accept.
-      this.deps.log.warn(`platform ${this.cfg.id}: packet ${p.qn} cannot be split (${err.reason}); sent whole`);
-      segments = [buildSegment(header, p.cp)];
-    }
-    const out = segments.map((s) => this.codec.encode(s));
-    return out.length === 1 ? out[0] : Buffer.concat(out.map((f) => (typeof f === "string" ? Buffer.from(f, "utf8") : f)));
+  /** HJ 212-2025 RF=1: a 补传, i.e. a backlog packet or one sent again for want of its ack. Live packets carry none. */
+  private header(p: Packet, tries = 1) {
+    const rf = this.cfg.protocol === "hj212-2025" && (tries > 1 || p.resent === true);
+    return { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }), rf };
   }
 
-  /** HJ 212-2025 RF=1: a 补传, i.e. a backlog packet or one sent again for want of its ack. Live packets carry none. */
+  /** Writes a segment (encrypted where SM4 applies); its QN's 9014 counts on this connection. */
+  private write(segment: string, qn: string): void {
+    this.socket!.write(this.codec.encode(segment));
+    this.sentQns.add(qn);
+  }
+
   private send(p: Packet, tries: number): void {
-    const rf = this.cfg.protocol === "hj212-2025" && (tries > 1 || p.resent === true);
-    this.socket!.write(this.frames(p, rf));
-    this.sentQns.add(p.qn); // its 9014 counts on this connection
+    const parts = packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log);
+    const header = this.header(p, tries);
     this.st.sent++;
-    if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: performance.now(), tries });
-    else this.deps.outbox.markDone(p.id);
+    if (!parts) {
+      this.write(buildSegment(header, p.cp), p.qn);
+      if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: performance.now(), tries });
+      else this.deps.outbox.markDone(p.id);
+      return;
+    }
+    if (!p.ackRequired) {
+      for (const x of parts) this.write(partSegment(header, x), x.qn);
+      return this.deps.outbox.markDone(p.id);
+    }
+    // With answers asked for, one part at a time: the next goes when this one's 9014 arrives.
+    const next = parts.find((x) => x.ackedAt === null);
+    if (!next) return this.acks.add(p.qn); // every part was acknowledged before a restart
+    this.write(partSegment(header, next), next.qn);
+    this.inFlight.set(next.qn, { packet: p, part: next, sentAt: performance.now(), tries });
   }
 
   private sendHeartbeat(): void {
@@ -292,6 +298,7 @@ export class PlatformSession implements Uplink {
     // sent on it, so a forged 9014 cannot mark data delivered (and later pruned) that never arrived.
     if (!this.cfg.tls && !this.sentQns.has(qn)) return void this.st.unknownAcks!++;
     const f = this.inFlight.get(qn);
+    if (f?.part) return this.onPartAck(f, qn);
     // An ack for a packet not in flight (sent before a reconnect, or a duplicate) is still
     // recorded: the outbox ignores QNs it does not know or has already seen acknowledged.
     this.inFlight.delete(qn);
@@ -300,5 +307,22 @@ export class PlatformSession implements Uplink {
     if (f) this.deps.events.emit("packetAcked", this.cfg.id, qn, f.packet.cn);
     for (const w of [...this.waiters]) if (w.qns.delete(qn) && w.qns.size === 0) this.settle(w, "acked");
     this.schedulePump();
+  }
+
+  /** A part's 9014: recorded; the next part goes out, or, after the last, the packet is delivered. */
+  private onPartAck(f: InFlight, qn: string): void {
+    let complete: boolean;
+    try { complete = this.deps.outbox.parts.ack(this.cfg.id, qn)?.complete ?? false; } catch (err) {
+      // The database is busy: the part stays in flight and goes again at its timeout, same QN.
+      this.deps.log.warn(`platform ${this.cfg.id}: part ack ${qn} not recorded (${(err as Error).message})`);
+      return;
+    }
+    this.inFlight.delete(qn);
+    if (!complete) {
+      if (this.st.connected && this.socket) this.send(f.packet, 1);
+      return;
+    }
+    this.inFlight.set(f.packet.qn, { ...f, part: undefined });
+    this.onAck(f.packet.qn);
   }
 }

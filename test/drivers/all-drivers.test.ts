@@ -58,7 +58,7 @@ for (const d of drivers) {
   });
 
   test(`${d.id}: every state maps to a valid HJ 212 flag`, () => {
-    for (const s of d.states) assert.ok((FLAG_PRECEDENCE as readonly string[]).includes(s.flag), `${s.state}: ${s.flag}`);
+    for (const s of d.states) assert.ok([...FLAG_PRECEDENCE, "N"].includes(s.flag), `${s.state}: ${s.flag}`);
   });
 
   test(`${d.id}: encode → decode round-trips every field`, () => {
@@ -89,7 +89,7 @@ for (const d of drivers) {
     assert.deepEqual(checkAsciiDefinition(d), []);
     assert.ok(d.version >= 1 && d.models.length > 0 && d.description.length > 0 && d.request.length > 0);
     assert.deepEqual(d.channels.map((c) => c.name), d.fields.map((f) => f.channel));
-    for (const s of d.states) assert.ok((FLAG_PRECEDENCE as readonly string[]).includes(s.flag), `${s.state}: ${s.flag}`);
+    for (const s of d.states) assert.ok([...FLAG_PRECEDENCE, "N"].includes(s.flag), `${s.state}: ${s.flag}`);
     const columns = [...d.fields.map((f) => f.index), ...d.states.map((s) => s.index)];
     assert.equal(new Set(columns).size, columns.length, "column positions do not overlap");
   });

@@ -1,7 +1,6 @@
 // HJ 212 frame and data-segment codec (test/fixtures/hj212.md). Pure: strings and bytes in and out.
 // Strict when sending, tolerant when receiving: decodeFrame names every deviation it sees, and
 // in tolerant mode accepts the ones real senders are known to make (see Quirk) while reporting them.
-import { findTimeRange } from "./cp.js";
 import { crcHex, hj212Crc, modbusCrc, swapBytes } from "./crc.js";
 
 /** Known deviations of real senders; tolerant decoding accepts them and lists them. */
@@ -13,7 +12,8 @@ export type Quirk =
   | "missing-flag"
   | "missing-crlf"
   | "oversize"
-  | "time-separator";
+  /** `MN=` empty: an HJ 212-2025 station answering before the platform has assigned its MN. */
+  | "empty-mn";
 
 /** A received frame that cannot be accepted. `quirk` is set when tolerant mode would have accepted it. */
 export class Hj212FrameError extends Error {
@@ -264,7 +264,8 @@ function parseSegment(segment: string, note: (q: Quirk, reason: string) => void)
     if (eq < 0) throw new Hj212FrameError(`field ${JSON.stringify(item)} has no '='`);
     if (!rule) throw new Hj212FrameError(`unknown field ${JSON.stringify(name)} before CP`);
     if (seen.has(name)) throw new Hj212FrameError(`field ${name} appears twice`);
-    if (!rule.pattern.test(value)) throw new Hj212FrameError(`field ${name}=${JSON.stringify(value)} is malformed`);
+    if (name === "MN" && value === "") note("empty-mn", "field MN is empty (HJ 212-2025: no MN assigned by the platform yet)");
+    else if (!rule.pattern.test(value)) throw new Hj212FrameError(`field ${name}=${JSON.stringify(value)} is malformed`);
     seen.add(name);
     (header as Record<string, string | number>)[rule.key] = rule.numeric ? Number(value) : value;
   }
@@ -272,8 +273,6 @@ function parseSegment(segment: string, note: (q: Quirk, reason: string) => void)
   if (header.flag !== undefined && header.flag > 255) throw new Hj212FrameError(`Flag=${header.flag} is more than 8 bits`);
   if ((header.pnum === undefined) !== (header.pno === undefined)) throw new Hj212FrameError("PNUM and PNO must appear together");
   if (header.flag === undefined) note("missing-flag", "field Flag is missing");
-
-  const range = findTimeRange(cp);
-  if (range?.quirk) note("time-separator", "BeginTime and EndTime are separated by ';', the standard uses ','");
+  // BeginTime/EndTime separated by ';' (C.19–C.21) or ',' (C.22) are both standard: no quirk.
   return { header, cp };
 }

@@ -66,39 +66,31 @@ export function formatCp(groups: CpPair[][]): string {
 export interface RawTimeRange {
   begin: string;
   end: string;
-  /** Set when BeginTime and EndTime sit in different `;` groups instead of one `,` group. */
-  quirk?: "time-separator";
 }
 
 /**
- * Finds BeginTime/EndTime without parsing the whole CP (so it never throws). The standard puts
- * them in one group (`BeginTime=…,EndTime=…`); some platforms use `;`, which we accept and report.
+ * Finds BeginTime/EndTime without parsing the whole CP (so it never throws). Both separators are
+ * the standard's: HJ 212-2017 C.19–C.21 print `BeginTime=…;EndTime=…`, C.22 `BeginTime=…,EndTime=…`.
+ * (An earlier version called `;` a quirk; the standard's own text says otherwise.)
  */
 export function findTimeRange(cp: string): RawTimeRange | undefined {
-  let begin: { value: string; group: number } | undefined;
-  let end: { value: string; group: number } | undefined;
-  cp.split(";").forEach((groupText, group) => {
+  let begin: { value: string } | undefined;
+  let end: { value: string } | undefined;
+  for (const groupText of cp.split(";")) {
     for (const item of groupText.split(",")) {
-      if (!begin && item.startsWith("BeginTime=")) begin = { value: item.slice(10), group };
-      if (!end && item.startsWith("EndTime=")) end = { value: item.slice(8), group };
+      if (!begin && item.startsWith("BeginTime=")) begin = { value: item.slice(10) };
+      if (!end && item.startsWith("EndTime=")) end = { value: item.slice(8) };
     }
-  });
+  }
   if (!begin || !end) return undefined;
-  const range: RawTimeRange = { begin: begin.value, end: end.value };
-  if (begin.group !== end.group) range.quirk = "time-separator";
-  return range;
+  return { begin: begin.value, end: end.value };
 }
 
 /** BeginTime/EndTime of a history request as UTC ms; throws Hj212CpError or TimeFormatError. */
-export function readTimeRange(cp: string, tz: string = DEFAULT_TZ): { begin: number; end: number; quirk?: "time-separator" } {
+export function readTimeRange(cp: string, tz: string = DEFAULT_TZ): { begin: number; end: number } {
   const raw = findTimeRange(cp);
   if (!raw) throw new Hj212CpError(cp, "BeginTime and EndTime are both required");
-  const range: { begin: number; end: number; quirk?: "time-separator" } = {
-    begin: parseHj212Time(raw.begin, tz),
-    end: parseHj212Time(raw.end, tz),
-  };
-  if (raw.quirk) range.quirk = raw.quirk;
-  return range;
+  return { begin: parseHj212Time(raw.begin, tz), end: parseHj212Time(raw.end, tz) };
 }
 
 /**

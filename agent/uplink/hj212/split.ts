@@ -1,6 +1,8 @@
 // Splitting long data into packets. The standard caps a segment at 1024 bytes; longer content
 // (many pollutant codes, long i11001 logs) goes out as PNUM packets numbered PNO = 1..PNUM with
 // Flag bit D set. An item (one `;` group) is never cut, so each packet stands on its own.
+// HJ 212-2017 C.49/C.50: each part is a packet of its own, with its own QN (the caller assigns
+// them: see outbox-parts.ts) and, with Flag A, its own 9014.
 import { buildSegment, Hj212SegmentError, SEND_SEGMENT_BYTES, type SegmentHeader } from "./codec.js";
 
 const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
@@ -16,12 +18,28 @@ export function splitIntoPackets(
   maxBytes: number = SEND_SEGMENT_BYTES,
   repeat: string[] = [],
 ): string[] {
+  const parts = splitCp(header, cpItems, maxBytes, repeat);
+  if (!parts) return [buildSegment(header, [...repeat, ...cpItems].join(";"))];
+  const flag = (header.flag ?? 0) | 2;
+  return parts.map((cp, i) => buildSegment({ ...header, flag, pnum: parts.length, pno: i + 1 }, cp));
+}
+
+/**
+ * The CP of each part when `cpItems` do not fit in one segment of `maxBytes`, or null when they
+ * do. Sized with the widest QN, PNUM and PNO, so any QN the caller gives a part fits.
+ */
+export function splitCp(
+  header: Omit<SegmentHeader, "pnum" | "pno">,
+  cpItems: string[],
+  maxBytes: number = SEND_SEGMENT_BYTES,
+  repeat: string[] = [],
+): string[] | null {
   const whole = buildSegment(header, [...repeat, ...cpItems].join(";"));
-  if (byteLength(whole) <= maxBytes) return [whole];
+  if (byteLength(whole) <= maxBytes) return null;
 
   const flag = (header.flag ?? 0) | 2; // D: this is one packet of several
   // Measured with the widest PNUM/PNO (4 digits each), so the real numbers can only be shorter.
-  const overhead = byteLength(buildSegment({ ...header, flag, pnum: 9999, pno: 9999 }, repeat.join(";")));
+  const overhead = byteLength(buildSegment({ ...header, qn: "0".repeat(17), flag, pnum: 9999, pno: 9999 }, repeat.join(";")));
   const packets: string[][] = [];
   let current: string[] = [];
   let size = overhead;
@@ -40,7 +58,5 @@ export function splitIntoPackets(
   }
   if (current.length) packets.push(current);
   if (packets.length > 9999) throw new Hj212SegmentError("PNUM", String(packets.length), "more than 9999 packets");
-  return packets.map((items, i) =>
-    buildSegment({ ...header, flag, pnum: packets.length, pno: i + 1 }, [...repeat, ...items].join(";")),
-  );
+  return packets.map((items) => [...repeat, ...items].join(";"));
 }

@@ -52,7 +52,7 @@ test("closing hours stores the O3 8-hour means of the windows they complete", ()
     const full = stored.find((m) => m.periodStart === T + 2 * H)!; // hours 2..9
     assert.equal(full.avg, 5.5);
     assert.equal(full.flag, "N");
-    assert.equal(stored.find((m) => m.periodStart === T - 7 * H)!.flag, "H", "a window with only its last hour");
+    assert.equal(stored.find((m) => m.periodStart === T - 7 * H)!.flag, "B", "a window with only its last hour: 7 missing hours, main cause B");
     db.close();
   } finally {
     cleanup();

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { combineChannel } from "../../../agent/aggregate/compute.js";
+import { combineChannel, mainCause } from "../../../agent/aggregate/compute.js";
 import { PRESETS, requiredValid, resolveValidity, validityNote } from "../../../agent/aggregate/validity.js";
 import { dayNightLevels, energyMean, percentileLevels } from "../../../agent/aggregate/noise.js";
 import { aggregationSchema } from "../../../config/schema-qc.js";
@@ -11,24 +11,26 @@ const part = (i: number, flag: Aggregate["flag"], periodS = 60, avg = 10): Aggre
   min: avg - 1, avg, max: avg + 1, count: flag === "N" ? 6 : 0, total: 6, flag,
 });
 const air = resolveValidity(aggregationSchema.parse({ preset: "ambient-air" }));
-const opts = (periodS: number) => ({ minValid: requiredValid(air, periodS), invalidFlag: air.invalidFlag });
+const opts = (periodS: number, partS: number) => ({ minValid: requiredValid(air, periodS), invalidFlag: air.invalidFlag, expectedParts: periodS / partS });
 
 const boundaries: { name: string; periodS: number; partS: number; valid: number; invalid: number; invalidFlag?: Aggregate["flag"]; want: string }[] = [
   { name: "hour with 45 valid minutes", periodS: 3600, partS: 60, valid: 45, invalid: 15, want: "N" },
-  { name: "hour with 44 valid minutes", periodS: 3600, partS: 60, valid: 44, invalid: 16, want: "H" },
-  { name: "hour with 44 valid minutes and the rest missing", periodS: 3600, partS: 60, valid: 44, invalid: 0, want: "H" },
+  { name: "hour with 44 valid minutes, 16 in maintenance", periodS: 3600, partS: 60, valid: 44, invalid: 16, want: "M" },
+  { name: "hour with 44 valid minutes and the rest missing", periodS: 3600, partS: 60, valid: 44, invalid: 0, want: "B" },
   { name: "hour with 45 valid minutes and the rest missing", periodS: 3600, partS: 60, valid: 45, invalid: 0, want: "N" },
   { name: "day with 20 valid hours", periodS: 86400, partS: 3600, valid: 20, invalid: 4, want: "N" },
-  { name: "day with 19 valid hours", periodS: 86400, partS: 3600, valid: 19, invalid: 5, want: "H" },
+  { name: "day with 19 valid hours", periodS: 86400, partS: 3600, valid: 19, invalid: 5, want: "M" },
   { name: "5-minute period with 4 valid minutes", periodS: 300, partS: 60, valid: 4, invalid: 1, want: "N" },
-  { name: "5-minute period with 3 valid minutes", periodS: 300, partS: 60, valid: 3, invalid: 2, want: "H" },
-  { name: "hour without valid minute: the worst flag of its minutes", periodS: 3600, partS: 60, valid: 0, invalid: 60, want: "M" },
+  { name: "5-minute period with 3 valid minutes", periodS: 300, partS: 60, valid: 3, invalid: 2, want: "M" },
+  { name: "hour without valid minute: the flag of its minutes", periodS: 3600, partS: 60, valid: 0, invalid: 60, want: "M" },
+  { name: "hour with 30 valid minutes, 20 in maintenance, 10 missing", periodS: 3600, partS: 60, valid: 30, invalid: 20, want: "M" },
+  { name: "hour with 40 valid minutes, 5 in maintenance, 15 missing", periodS: 3600, partS: 60, valid: 40, invalid: 5, want: "B" },
 ];
 
 for (const b of boundaries) {
   test(`ambient air: ${b.name} → ${b.want}`, () => {
     const parts = [...Array.from({ length: b.valid }, (_, i) => part(i, "N", b.partS, 10)), ...Array.from({ length: b.invalid }, (_, i) => part(b.valid + i, "M", b.partS, 500))];
-    const a = combineChannel(parts, { periodStart: 0, periodS: b.periodS }, opts(b.periodS))!;
+    const a = combineChannel(parts, { periodStart: 0, periodS: b.periodS }, opts(b.periodS, b.partS))!;
     assert.equal(a.flag, b.want);
     assert.equal(a.count, b.valid);
     assert.equal(a.total, b.valid + b.invalid);
@@ -36,6 +38,16 @@ for (const b of boundaries) {
     if (b.valid) assert.deepEqual([a.min, a.avg, a.max], [9, 10, 11]);
   });
 }
+
+test("the main cause: most invalid parts, missing ones as B, ties to the precedence; never a letter Table 8 lacks", () => {
+  const p = (flag: string, value: number | null = 1) => ({ flag, value });
+  assert.equal(mainCause([p("C"), p("C"), p("D")]), "C");
+  assert.equal(mainCause([p("C"), p("D")]), "D", "a tie goes to the flag first in F > D > M > C > B > T > S");
+  assert.equal(mainCause([p("C")], 3), "B");
+  assert.equal(mainCause([p("H"), p("H"), p("M")]), "B", "an old H counts as B");
+  assert.equal(mainCause([p("N", null), p("N", null), p("T")]), "B", "N without a value: nothing came");
+  assert.equal(resolveValidity(aggregationSchema.parse({})).invalidFlag, "cause", "the default");
+});
 
 test("an insufficient period takes the configured invalid flag", () => {
   const r = resolveValidity(aggregationSchema.parse({ invalid_flag: "D" }));

@@ -176,14 +176,14 @@ test("alarms go to the platforms as 3020 logs and to an HTTP endpoint that fails
     const packets = outbox.pending("city", 10);
     assert.equal(packets.length, 2);
     assert.ok(packets.every((p) => p.cn === "3020"));
-    assert.match(packets[0].cp, /^DataTime=\d{14};PolId=a05024;i11001-Info=ALARM calibration-failed o3\/zero: zero check of o3 failed: drift 9 ppb  limit 5$/);
-    assert.match(packets[1].cp, /^DataTime=\d{14};i11001-Info=ALARM disk-low \/data: only 4 % free$/, "a station-level alarm has no PolId");
+    assert.match(packets[0].cp, /^DataTime=\d{14};PolId=a05024;i11001-Info=\/\/ALARM calibration-failed o3\/zero: zero check of o3 failed: drift 9 ppb  limit 5\/\/$/);
+    assert.match(packets[1].cp, /^DataTime=\d{14};i21001-Info=\/\/ALARM disk-low \/data: only 4 % free\/\/$/, "a station-level alarm goes to the data logger's log, without PolId");
     notifier.kick();
     assert.equal(outbox.pending("city", 10).length, 2, "each event goes out once");
 
     s.alarms.clear("disk-low", "/data", now + 1000);
     const [clear] = s.alarms.pending("uplink", 0);
-    assert.equal(alarmCp(clear, "Asia/Shanghai", undefined).replace(/^DataTime=\d{14};/, ""), "i11001-Info=alarm cleared disk-low /data (seen 1 times)");
+    assert.equal(alarmCp(clear, "Asia/Shanghai", undefined).replace(/^DataTime=\d{14};/, ""), "i21001-Info=//alarm cleared disk-low /data (seen 1 times)//");
   } finally {
     notifier.stop();
     await notifier.idle();

@@ -39,6 +39,19 @@ test("frameArgument: stdin, trailing LF stripped, CRLF kept, typed \\r\\n escape
   for (const [name, arg, stdin, want] of cases) assert.equal(frameArgument(arg, () => stdin), want, name);
 });
 
+test("decodeForCli: BeginTime/EndTime with ';' (C.19–C.21) or ',' (C.22) are standard; an empty MN only tolerant, named", () => {
+  for (const sep of [";", ","]) {
+    const f = encodeFrame(`QN=20240101120000000;ST=32;CN=2061;PW=123456;MN=010000A8900016F000169DC0;Flag=5;CP=&&BeginTime=20240101000000${sep}EndTime=20240101235959&&`);
+    const d = decodeForCli(f, false);
+    assert.ok(d.ok && d.quirks.length === 0, `'${sep}': strict, no quirk`);
+  }
+  const empty = encodeFrame("QN=20240101120000000;ST=91;CN=9011;PW=123456;MN=;Flag=8;CP=&&QnRtn=1&&");
+  assert.deepEqual(decodeForCli(empty, false), { ok: false, reason: "field MN is empty (HJ 212-2025: no MN assigned by the platform yet)", quirk: "empty-mn" });
+  const tolerant = decodeForCli(empty, true);
+  assert.ok(tolerant.ok);
+  assert.deepEqual([tolerant.quirks, tolerant.header.mn], [["empty-mn"], ""]);
+});
+
 test("decodeForCli: fields, CP as an object, quirks", () => {
   assert.deepEqual(decodeForCli(GOOD, false), {
     ok: true,

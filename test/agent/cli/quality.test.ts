@@ -78,9 +78,11 @@ analyzers: [{ id: o3, driver: teledyne-t400, bus: sim, slave: 1, interval_s: 0.2
     assert.equal(list[1].reason, "filter change");
     assert.ok(list[1].actor.length > 0);
 
+    // Consistent chains, but no verification key: it cannot rule out a rewrite (exit 2, not 0).
     const ok = await cli("audit", "verify", "--json", ...c);
-    assert.equal(ok.status, 0, ok.stdout);
+    assert.equal(ok.status, 2, ok.stdout);
     assert.equal(JSON.parse(ok.stdout).ok, true);
+    assert.equal(JSON.parse(ok.stdout).status, "unchecked");
 
     // Trace a stored minute of a05024: its readings carry raw words, driver version and QC flags.
     const db = openDb(config.storage.path);

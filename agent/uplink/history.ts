@@ -1,0 +1,186 @@
+// Platform history requests (2051/2061/2031 aggregates, 2041 run-time days) answered in bounded
+// memory and time slices. A request for a year must not cost the station: rows are read a slice
+// of periods at a time, each slice queued in one transaction, the event loop given back between
+// slices (a slice is sized to take ~20 ms), and the next slice waits while the request's packets
+// not yet acknowledged exceed a small bound, so the outbox, the disk and the live packets queued
+// behind them never see a flood. At most `max_request_packets` packets per request; beyond it
+// the answer ends with ExeRtn=2 and a log line says what was cut. A request whose QN was answered
+// in the last 24 h is answered again (9011/9012) without queueing its data twice.
+import type { Logger } from "../log.js";
+import type { Aggregate } from "../types.js";
+import { EXE_RTN } from "./answers.js";
+import type { NewPacket, Outbox } from "./outbox.js";
+import { aggregateCp, type ChannelLookup } from "./packets.js";
+
+export interface HistoryDeps {
+  outbox: Outbox;
+  log: Logger;
+  tz: string;
+  aggregates: { list(periodS: number, from: number, to: number): Aggregate[] };
+  lookup: ChannelLookup;
+  /** 2041: CP of one day's run-time data (packets.ts runtimeCp), null when none. */
+  runtime?: (dayStart: number) => string | null;
+  /** Local day start of an instant (aggregate/periods.ts), for 2041 ranges. */
+  dayStart?: (ms: number) => number;
+}
+
+/** The session side a request needs (session.ts). */
+export interface HistorySession {
+  readonly cfg: { id: string; window: number; ack_timeout_s: number; max_request_packets: number };
+  readonly connected: boolean;
+  kick(): void;
+}
+
+export interface HistoryRequest {
+  qn: string | undefined;
+  cn: string;
+  begin: number;
+  end: number;
+  /** Period of the aggregates asked for (s); 86400 and `runtime` for 2041. */
+  periodS: number;
+  kind: "aggregate" | "runtime";
+}
+
+const SLICE_TARGET_MS = 20;
+const REMEMBER_MS = 24 * 3600_000;
+const REMEMBERED = 1000;
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class HistoryRequests {
+  /** Answers by platform and request QN (24 h, bounded): a repeated request waits for the same answer. */
+  private readonly answered = new Map<string, { at: number; result: Promise<number | null> }>();
+  /** One request at a time per platform: its packets' ids then belong to it alone. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Request-lane packets dropped by request_ttl_days, per platform (status, logs). */
+  readonly dropped = new Map<string, number>();
+
+  constructor(private readonly deps: HistoryDeps) {}
+
+  /** The request's ExeRtn (null: the connection dropped, the request is gone). */
+  answer(session: HistorySession, req: HistoryRequest): Promise<number | null> {
+    const now = Date.now();
+    for (const [k, v] of this.answered) if (now - v.at > REMEMBER_MS || this.answered.size > REMEMBERED) this.answered.delete(k);
+    const key = req.qn ? `${session.cfg.id}\u0000${req.qn}` : undefined;
+    const seen = key ? this.answered.get(key) : undefined;
+    if (seen) {
+      this.deps.log.info(`platform ${session.cfg.id}: request QN=${req.qn} (CN=${req.cn}) answered again, its data not queued twice`);
+      return seen.result;
+    }
+    const prev = this.chains.get(session.cfg.id) ?? Promise.resolve();
+    const result = prev.then(() => this.run(session, req));
+    const tail = result.catch(() => undefined);
+    this.chains.set(session.cfg.id, tail);
+    void tail.then(() => this.chains.get(session.cfg.id) === tail && this.chains.delete(session.cfg.id));
+    if (key) this.answered.set(key, { at: now, result });
+    return result;
+  }
+
+  /** Drops request-lane packets older than each platform's request_ttl_days; returns how many. */
+  dropStale(platforms: ReadonlyArray<{ id: string; request_ttl_days: number }>, now = Date.now()): number {
+    let total = 0;
+    for (const p of platforms) {
+      const n = this.deps.outbox.dropStaleRequests(p.id, now - p.request_ttl_days * 86_400_000);
+      if (!n) continue;
+      total += n;
+      this.dropped.set(p.id, (this.dropped.get(p.id) ?? 0) + n);
+      this.deps.log.warn(`platform ${p.id}: ${n} requested packets not acknowledged within ${p.request_ttl_days} days dropped`, { droppedTotal: this.dropped.get(p.id) });
+    }
+    return total;
+  }
+
+  private async run(session: HistorySession, req: HistoryRequest): Promise<number | null> {
+    const { deps } = this;
+    const platform = session.cfg.id;
+    const cap = session.cfg.max_request_packets;
+    const ahead = Math.max(4 * session.cfg.window, 256); // requested packets in flight or waiting, at most
+    const step = req.periodS * 1000;
+    let slice = 64; // periods per slice, adapted to the time a slice takes
+    let firstId = 0;
+    let lastId = 0;
+    let queued = 0;
+    let cutAt: number | null = null;
+    for (let t = req.kind === "runtime" && deps.dayStart ? deps.dayStart(req.begin) : req.begin; t <= req.end; ) {
+      if (!session.connected) return null; // the request is gone; what is queued goes out later
+      if (queued >= cap) {
+        cutAt = t;
+        break;
+      }
+      while (lastId && deps.outbox.pendingBetween(platform, "request", firstId, lastId) > ahead) {
+        if (!session.connected) return null;
+        await sleep(20);
+      }
+      const started = performance.now();
+      const to = Math.min(t + slice * step, req.end + 1);
+      const packets = this.slice(platform, req, t, to).slice(0, cap - queued);
+      if (packets.length) {
+        const made = deps.outbox.transaction(() => deps.outbox.enqueue(packets));
+        if (!firstId) firstId = made[0].id;
+        lastId = made[made.length - 1].id;
+        queued += made.length;
+        session.kick();
+      }
+      t = to;
+      const took = performance.now() - started;
+      slice = took > SLICE_TARGET_MS ? Math.max(1, Math.floor(slice / 2)) : took < SLICE_TARGET_MS / 4 ? Math.min(slice * 2, 4096) : slice;
+      await yieldLoop();
+    }
+    if (!queued) return EXE_RTN.noData;
+    const cut = cutAt !== null && (await this.moreFrom(platform, req, cutAt, slice * step));
+    deps.log.info(`platform ${platform}: history CN=${req.cn} request, ${queued} packets queued`);
+    if (cut) deps.log.warn(`platform ${platform}: history CN=${req.cn} request cut at ${cap} packets (max_request_packets): data from ${new Date(cutAt!).toISOString()} on not sent; ExeRtn=2`);
+    const r = await this.acked(session, firstId, lastId, Math.max(60_000, queued * session.cfg.ack_timeout_s * 1000));
+    if (r !== "acked") return r === "disconnected" ? null : EXE_RTN.timeout;
+    return cut ? EXE_RTN.failed : EXE_RTN.ok;
+  }
+
+  /** Whether any data is left from `from` on, probed a bounded slice at a time. */
+  private async moreFrom(platform: string, req: HistoryRequest, from: number, span: number): Promise<boolean> {
+    for (let t = from; t <= req.end; t += span) {
+      if (this.slice(platform, req, t, Math.min(t + span, req.end + 1), 1).length) return true;
+      await yieldLoop();
+    }
+    return false;
+  }
+
+  /** Packets of the periods starting in [from, to), oldest first (at most `limit`). */
+  private slice(platform: string, req: HistoryRequest, from: number, to: number, limit = Infinity): NewPacket[] {
+    const { deps } = this;
+    const out: NewPacket[] = [];
+    const packet = (dataTime: number, cp: string): NewPacket => ({ platform, cn: req.cn, dataTime, cp, ackRequired: true, lane: "request" });
+    if (req.kind === "runtime") {
+      // Days are 24 h in station time (China keeps no daylight saving); `from` is a day start.
+      for (let d = from; d < to && out.length < limit; d += 86_400_000) {
+        const cp = deps.runtime?.(d);
+        if (cp) out.push(packet(d, cp));
+      }
+      return out;
+    }
+    let group: Aggregate[] = [];
+    const flush = () => {
+      const cp = group.length ? aggregateCp(group, deps.tz, deps.lookup) : null;
+      if (cp) out.push(packet(group[0].periodStart, cp));
+      group = [];
+    };
+    for (const a of deps.aggregates.list(req.periodS, from, to)) {
+      if (group.length && a.periodStart !== group[0].periodStart) {
+        flush();
+        if (out.length >= limit) return out;
+      }
+      group.push(a);
+    }
+    flush();
+    return out;
+  }
+
+  /** Polls the outbox (bounded memory: no set of QNs) until the request's packets are all acknowledged. */
+  private async acked(session: HistorySession, firstId: number, lastId: number, timeoutMs: number): Promise<"acked" | "disconnected" | "timeout"> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.deps.outbox.pendingBetween(session.cfg.id, "request", firstId, lastId) === 0) return "acked";
+      if (!session.connected) return "disconnected";
+      if (Date.now() > until) return "timeout";
+      await sleep(100);
+    }
+  }
+}
