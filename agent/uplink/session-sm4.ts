@@ -6,17 +6,27 @@ import type { Logger } from "../log.js";
 import { QN_RTN, qnRtn, type AnswerIdentity } from "./answers.js";
 import { encodeFrame } from "./hj212/codec.js";
 import { decryptFrame, encodeEncryptedFrame, isEncryptedCn, segmentCn, Sm4FrameError } from "./hj212/sm4-frame.js";
-import type { PlatformCrypto } from "./link-crypto.js";
+import type { Sm4KeyStore } from "./keys.js";
+import { linkSecurity, PlatformCrypto, type LinkSecurity } from "./link-crypto.js";
 
 export class LinkCodec {
   /** Encrypted frames that did not decrypt, on every connection. */
   undecryptable = 0;
 
+  readonly crypto: PlatformCrypto;
+
   constructor(
     private readonly cfg: PlatformConfig,
-    readonly crypto: PlatformCrypto,
+    keyStore: Sm4KeyStore | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.crypto = new PlatformCrypto(cfg, keyStore);
+  }
+
+  /** How the link is protected, for status: TLS on the socket, SM4 on CP, both, or plain. */
+  link(): LinkSecurity {
+    return linkSecurity(!!this.cfg.tls, this.crypto.encrypting);
+  }
 
   /** A segment as sent: CP encrypted for CN 2000–2999, 1014 and 3020 when the platform has a key. */
   encode(segment: string): string | Buffer {

@@ -16,7 +16,6 @@ import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, type
 import { FrameReader } from "./hj212/frames.js";
 import { packetParts, partSegment, type PacketPart } from "./outbox-parts.js";
 import type { Sm4KeyStore } from "./keys.js";
-import { linkSecurity, PlatformCrypto } from "./link-crypto.js";
 import { LinkCodec, SentQns } from "./session-sm4.js";
 import { describeSocketError, openSocket } from "./session-tls.js";
 
@@ -71,7 +70,7 @@ export class PlatformSession implements Uplink {
     private readonly deps: SessionDeps,
   ) {
     this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0, unknownAcks: 0, undecryptable: 0 };
-    this.codec = new LinkCodec(cfg, new PlatformCrypto(cfg, deps.keyStore), deps.log);
+    this.codec = new LinkCodec(cfg, deps.keyStore, deps.log);
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
     this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
@@ -90,7 +89,7 @@ export class PlatformSession implements Uplink {
   }
 
   state(): SessionState {
-    return { ...this.st, inFlight: this.inFlight.size, link: linkSecurity(!!this.cfg.tls, this.codec.crypto.encrypting), undecryptable: this.codec.undecryptable };
+    return { ...this.st, inFlight: this.inFlight.size, link: this.codec.link(), undecryptable: this.codec.undecryptable };
   }
 
   start(): void {
