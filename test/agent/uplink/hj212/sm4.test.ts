@@ -113,3 +113,14 @@ test("mangled encrypted frames: every one is decrypted correctly or refused with
   }
   assert.ok(refused > 1000, `refused ${refused}`);
 });
+
+test("hj212 decode --sm4-key: an A.2 frame decrypted to its fields; a wrong key named", { skip }, async () => {
+  const { decodeForCli } = await import("../../../../agent/cli/hj212.js");
+  const f = A2.frames[0];
+  const sent = encodeEncryptedFrame(f.plainFrame!.slice(6, -4), parseSm4Key(f.key)).toString("utf8");
+  const ok = decodeForCli(sent, false, parseSm4Key(f.key));
+  assert.ok(ok.ok);
+  assert.equal(ok.ok && ok.cp["a01014-Avg"], "3.211");
+  const bad = decodeForCli(sent, false, parseSm4Key("1111111111111111"));
+  assert.ok(!bad.ok && /wrong key/.test(bad.reason));
+});
