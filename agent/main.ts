@@ -25,7 +25,7 @@ import { ReadingStore } from "./store/readings.js";
 import type { Aggregate, Reading } from "./types.js";
 import { UPLOAD_CN } from "./types.js";
 import { Outbox, type NewPacket } from "./uplink/outbox.js";
-import { aggregateCp, realtimeCp, type ChannelLookup, type UploadChannel } from "./uplink/packets.js";
+import { aggregateCp, realtimeCp, type ChannelLookup } from "./uplink/packets.js";
 import { PlatformSession } from "./uplink/session.js";
 import { HttpUplink } from "./uplink/http.js";
 import { MqttUplink } from "./uplink/mqtt.js";
@@ -56,7 +56,7 @@ import { AlarmLog } from "./alarms/store.js";
 import { AlarmService } from "./alarms/service.js";
 import { AlarmNotifier } from "./alarms/notify.js";
 import { storeBatch } from "./store/ingest.js";
-import { conversionFactor } from "./uplink/units.js";
+import { analyzerChannels, buildLookup } from "./uplink/channels.js";
 import { WebServer } from "./web/server.js";
 import { boundPending, diskLevel, freePercent, RawThrottle, type DiskLevel } from "./store/disk-guard.js";
 
@@ -84,23 +84,9 @@ function periodsWanted(cfg: StationConfig): Map<number, string[]> {
 
 const CN_BY_PERIOD = (s: number) => (s === 3600 ? UPLOAD_CN.hour : s === 86400 ? UPLOAD_CN.day : UPLOAD_CN.minute);
 
-/** How each configured analyzer channel is uploaded: code (config override, else driver default) and conversion. */
+/** How each configured analyzer channel is uploaded: code and conversion (agent/uplink/channels.ts). */
 export function channelLookup(cfg: StationConfig): ChannelLookup {
-  const m = new Map<string, UploadChannel>();
-  for (const a of cfg.analyzers) {
-    const drv = getDriver(a.driver);
-    for (const ch of drv?.channels ?? []) {
-      const o = a.channels[ch.name];
-      if (o && !o.enabled) continue;
-      const code = o?.code ?? ch.code;
-      // A named conversion (ppb → µg/m³ at 25 °C…) first, then the plain scale and offset.
-      const h10 = a.options.h10 === undefined ? undefined : Number(a.options.h10);
-      const factor = o?.convert ? conversionFactor(o.convert, code, { molarMass: o.molar_mass, h10 }).factor : 1;
-      const noise = isSoundLevel(ch.unit, o?.energy_average);
-      m.set(`${a.id}\u0000${ch.name}`, { code, scale: factor * (o?.scale ?? 1), offset: o?.offset ?? 0, ...(noise ? { noise } : {}) });
-    }
-  }
-  return (analyzer, channel) => m.get(`${analyzer}\u0000${channel}`);
+  return buildLookup(cfg);
 }
 
 export class Agent {
@@ -208,7 +194,7 @@ export class Agent {
     const audit: AuditSink = this.audit;
     const instruments = cfg.analyzers.map((a) => ({
       analyzer: a.id, driver: a.driver, sn: a.options.sn === undefined ? undefined : String(a.options.sn),
-      codes: (getDriver(a.driver)?.channels ?? []).map((ch) => this.lookup(a.id, ch.name)?.code ?? "").filter(Boolean),
+      codes: analyzerChannels(a).map((ch) => this.lookup(a.id, ch.name)?.code ?? "").filter(Boolean),
     }));
     const hj2025 = (this.hj2025 = hj2025Parts({
       stateDir: dirname(cfg.storage.path), log: uplinkLog, tz: this.tz, outbox: this.outbox, events: this.events,
@@ -268,6 +254,7 @@ export class Agent {
         onRequest: (f, sess) => requests.handle(f, sess),
         onBadCrc: (seg, sess) => requests.onBadCrc(seg, sess),
         keyStore: hj2025.keyStore,
+        onBadFrame: (why, sess) => requests.onBadFrame(why, sess),
       });
       this.sessions.set(p.id, s);
     }

@@ -7,6 +7,7 @@ import type { Problem } from "./issues.js";
 import type { KeyPath } from "./locate.js";
 import { didYouMean } from "./suggest.js";
 import { linkProblems } from "./checks-link.js";
+import { sourceChannelProblems } from "./checks-source.js";
 
 /** What the config checks need to know about drivers; built from drivers/index.ts by default. */
 export interface DriverCatalog {
@@ -15,6 +16,8 @@ export interface DriverCatalog {
   channels(driverId: string): string[] | undefined;
   /** Whether the driver's channels come from the analyzer's `registers` key (generic-modbus). */
   fromConfig?(driverId: string): boolean;
+  /** Whether any channel name is the driver's (hj212-serial: its channels are the codes it sends). */
+  anyChannel?(driverId: string): boolean;
   /** Problems of one analyzer entry (raw YAML data) with its driver: overrides in options, registers… */
   analyzerProblems?(analyzer: unknown): Array<{ key: string; message: string }>;
 }
@@ -35,6 +38,7 @@ export function crossChecks(data: unknown, drivers: DriverCatalog, where: (path:
     ...uniqueIds("analyzers", "analyzer", analyzers, where),
     ...uniqueIds("platforms", "platform", platforms, where),
     ...linkProblems(platforms),
+    ...sourceChannelProblems(analyzers, drivers),
   ];
 
   // Two buses on one serial device would fight over the port (the second open fails or interleaves frames).
@@ -67,7 +71,7 @@ export function crossChecks(data: unknown, drivers: DriverCatalog, where: (path:
           path: ["analyzers", i, "driver"],
           expected: `unknown driver "${a.driver}"${didYouMean(a.driver, driverIds)} (known drivers: ${driverIds.join(", ")})`,
         });
-      } else if (isObject(a.channels)) {
+      } else if (isObject(a.channels) && !drivers.anyChannel?.(a.driver)) {
         for (const name of Object.keys(a.channels)) {
           if (channels.includes(name)) continue;
           problems.push({

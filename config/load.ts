@@ -44,6 +44,7 @@ export function driverCatalog(drivers = listDrivers()): DriverCatalog {
     ids: () => drivers.map((d) => d.id),
     channels: (id) => drivers.find((d) => d.id === id)?.channels.map((c) => c.name),
     fromConfig: (id) => modbus(id)?.fromConfig === true,
+    anyChannel: (id) => drivers.some((d) => d.id === id && d.protocol === "hj212"),
     analyzerProblems(raw) {
       // Only an entry the schema accepts is checked against its driver; the schema reports the rest.
       const parsed = analyzerSchema.safeParse(raw);

@@ -42,7 +42,7 @@ export const mqttFields = {
     .string()
     .regex(/^[^#+]+$/, "a topic prefix without the wildcards # and +")
     .default("stations")
-    .describe("Topics are {prefix}/{mn}/{kind}: kind is realtime, minute, hour, day, status, runtime or alarm; {prefix}/{mn}/state is online or offline (retained, offline is the Last Will)."),
+    .describe("Topics are {prefix}/{mn}/{kind}: kind is realtime, minute, hour, day, status, runtime, alarm or audit-seal; {prefix}/{mn}/state is online or offline (retained, offline is the Last Will)."),
   payload: z
     .enum(["json", "hj212"])
     .default("json")

@@ -21,6 +21,8 @@ const st = z
   .union([z.number().int().min(0).max(99), z.string().regex(/^\d{2}$/, "two digits")])
   .transform((v) => String(v).padStart(2, "0"));
 const hj212Code = z.string().regex(/^[A-Za-z0-9]{1,12}$/, "an HJ 212 code such as a05024");
+/** Another analyzer's channel, `<analyzer>.<channel>` (an analyzer id may itself contain dots: the last one splits). */
+const channelRef = z.string().regex(/^[A-Za-z0-9_.-]+\.[A-Za-z0-9_]+$/, "<analyzer>.<channel>, e.g. cems.o2");
 
 export const stationSchema = z
   .object({
@@ -101,15 +103,29 @@ export const channelSchema = z
     offset: z.number().default(0).describe("See scale."),
     unit: z.string().optional().describe("Unit after conversion (default: the instrument's unit)."),
     convert: z
-      .enum(CONVERSIONS)
+      .enum([...CONVERSIONS, "none"])
       .optional()
-      .describe("Named unit conversion before upload, e.g. ppb-to-ug/m3@25C (gases at a reference state) or uSv/h-to-nGy/h; scale and offset apply after it."),
+      .describe(
+        "Named unit conversion before upload, e.g. ppb-to-ug/m3@25C (gases at a reference state) or uSv/h-to-nGy/h; scale and offset apply after it. A gas channel in ppb/ppm uploaded under a code whose platform unit is a mass concentration (SO2, NO, NO2, NOx, CO, O3…) is converted by default when the channel sets no convert, unit, scale or offset: at 25 °C for an ambient station (GB 3095-2012 as amended in 2018), to mg/m³ at 0 °C for a pollution source (all HJ 212 platforms ST 31/32). none keeps the instrument's unit. `config check` prints what each channel gets.",
+      ),
     molar_mass: z.number().positive().optional().describe("Molar mass (g/mol) for ppb/ppm conversions of a gas without a built-in value."),
     qc: qcRulesSchema.optional().describe("Screening rules of this channel, overriding qc.defaults key by key."),
     energy_average: z
       .boolean()
       .optional()
       .describe("Aggregate as sound levels: energy average (Leq), L5…L95, Ld/Ln/Ldn (default: when the unit starts with dB)."),
+    // Pollution source (HJ 75/76): converted concentrations and totals (agent/uplink/zs.ts, agent/aggregate/totals.ts).
+    reference_o2: z
+      .number()
+      .min(0)
+      .max(20.9)
+      .optional()
+      .describe("Reference O2 (%) of the source type (e.g. 6 for a coal-fired boiler, 3.5 gas, 11 incinerator); with it the channel also uploads converted concentrations -ZsRtd, -ZsMin/-ZsAvg/-ZsMax = C × (21 − reference_o2) / (21 − O2) (HJ 75)."),
+    o2_channel: channelRef.optional().describe("The O2 (%) for the converted concentration, as <analyzer>.<channel> (default: this analyzer's O2 channel, code a19001, when it has one)."),
+    basis: z.enum(["dry", "wet"]).optional().describe("Whether the concentration is measured dry (the default) or wet; a wet one is made dry with humidity_channel before it is converted."),
+    humidity_channel: channelRef.optional().describe("Flue gas humidity (%) for a wet-basis concentration, as <analyzer>.<channel> (default: this analyzer's a01014 channel)."),
+    flow_channel: channelRef.optional().describe("The flow this pollutant is emitted with, as <analyzer>.<channel>: the channel then uploads its emission over each minute, hour and day, -Cou (kg)."),
+    totalizer_channel: channelRef.optional().describe("For a flow channel (w00000, a00000): its meter's totalizer (m³), as <analyzer>.<channel>, whose rise is the period's -Cou (default: a channel named total of the same analyzer; without one the flow is integrated)."),
   })
   .strict();
 
@@ -142,6 +158,13 @@ export const analyzerSchema = z
       .describe("The states of a generic-modbus instrument and the flag each gives its readings."),
     aggregation: aggregationOverrideSchema.optional().describe("Aggregation validity of this analyzer, overriding the station's aggregation key by key."),
     calibration: calibrationSchema.optional().describe("Scheduled zero, span and standard checks of this analyzer, driven through its driver's commands; readings during a check are flagged C."),
+    // How reads are coalesced into requests (agent/bus/plan.ts). A coalesced read the slave refuses with
+    // exception 02/03 (a hole in its map) is split into its parts by itself, whatever the mode.
+    coalesce: z
+      .enum(["gaps", "contiguous", "none"])
+      .optional()
+      .describe("How reads are joined into requests (default gaps): gaps (over up to max_gap unwanted registers, the fewest requests), contiguous (adjacent registers only, for slaves that refuse unmapped addresses), none (one request per value)."),
+    max_gap: z.number().int().min(0).max(100).optional().describe("Unwanted registers a request may read to join two values, with coalesce: gaps (default 10)."),
   })
   .strict();
 

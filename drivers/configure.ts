@@ -15,7 +15,7 @@
 // "flag.<state>" (agent/bus/readings.ts) changes a state's flag; a field's codeFrom option (water-dbs
 // `factor`) must name one of its choices.
 import type { AnalyzerConfig } from "../config/schema.js";
-import { bit, checkDefinition, field, register } from "./define.js";
+import { bit, channelsOf, checkDefinition, field, register } from "./define.js";
 import {
   REGISTER_TYPES,
   WORD_ORDERS,
@@ -54,6 +54,12 @@ type FieldProp = (typeof FIELD_PROPS)[number];
 export function configureDriver(analyzer: AnalyzerInput, driver: DriverDefinition): DriverDefinition {
   const problems: DriverConfigProblem[] = [];
   let def = driver.fromConfig ? fromRegisters(analyzer, driver, problems) : driver;
+  if (driver.hooks?.fromOptions) {
+    // The map this analyzer has, picked by its options (yosemitech sensor, adam-4017 ranges…).
+    const picked = driver.hooks.fromOptions(analyzer.options ?? {});
+    problems.push(...picked.problems.map((message) => ({ key: "options" as const, message })));
+    def = withFields(def, picked.fields, picked.states ?? def.states, def.commands);
+  }
   for (const key of ["registers", "states"] as const)
     if (!driver.fromConfig && analyzer[key]) problems.push({ key, message: `${key} is only for driver generic-modbus, which reads what the config lists; ${driver.id} has its own map` });
   def = applyOverrides(analyzer, def, problems);
@@ -115,7 +121,7 @@ function withFields(driver: DriverDefinition, fields: FieldDef[], states: StateD
     fields,
     states,
     commands,
-    channels: fields.map((f) => ({ name: f.channel, unit: f.unit, code: f.code, description: f.description })),
+    channels: channelsOf(fields, driver.hooks),
   };
 }
 

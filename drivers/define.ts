@@ -3,7 +3,9 @@
 import type {
   BitFc,
   BitStateDef,
+  ChannelInfo,
   CommandDef,
+  DriverHooks,
   DriverDefinition,
   FieldDef,
   RegisterFc,
@@ -78,6 +80,14 @@ export interface DriverInput {
   commands?: Record<string, CommandDef>;
   fromConfig?: boolean;
   working?: WorkingStates;
+  hooks?: DriverHooks;
+  /** The channels, when fields alone do not say (fields chosen by options: every channel any choice has). */
+  channels?: ChannelInfo[];
+}
+
+/** Channels of fields, then the ones a derive hook adds. */
+export function channelsOf(fields: readonly FieldDef[], hooks?: DriverHooks): ChannelInfo[] {
+  return [...fields.map((f) => ({ name: f.channel, unit: f.unit, code: f.code, description: f.description })), ...(hooks?.derived ?? [])];
 }
 
 /** Problems with a definition, as "id: path message" strings; empty when it is sound. */
@@ -121,6 +131,6 @@ export function defineModbusDriver(input: DriverInput): DriverDefinition {
     ...input,
     states: input.states ?? [],
     commands: input.commands ?? {},
-    channels: input.fields.map((f) => ({ name: f.channel, unit: f.unit, code: f.code, description: f.description })),
+    channels: input.channels ?? channelsOf(input.fields, input.hooks),
   };
 }

@@ -5,6 +5,7 @@ import type { StationConfig } from "../config/schema.js";
 import { configureDriver } from "./configure.js";
 import { getDriver, getModbusDriver } from "./index.js";
 import { AsciiSimDevice, serveAscii } from "./sim/ascii.js";
+import { Hj212SimDevice, serveHj212 } from "./sim/hj212-serial.js";
 import { SimulatedDevice, type SlaveControls, type WriteRecord } from "./sim/model.js";
 import { serveRtu } from "./sim/rtu.js";
 import { serveTcp, type SimServer } from "./sim/tcp.js";
@@ -76,6 +77,17 @@ export async function startSimulation(config: StationConfig, opts: SimulationOpt
     for (const bus of config.buses) {
       const slaves = new Map<number, SimulatedDevice>();
       const onBus = config.analyzers.filter((x) => x.bus === bus.id);
+      // An instrument that sends HJ 212 itself has its serial line to itself too; it writes a frame each interval.
+      const hj = onBus.map((a) => ({ a, def: getDriver(a.driver) })).find((x) => x.def?.protocol === "hj212");
+      if (hj && hj.def?.protocol === "hj212") {
+        if (bus.type !== "rtu" || onBus.length > 1) throw new Error(`bus ${bus.id}: an HJ 212 serial instrument needs a serial (type: rtu) line of its own`);
+        const device = new Hj212SimDevice(hj.def, { codes: Object.keys(hj.a.channels) });
+        byAnalyzer.set(hj.a.id, device);
+        buses.set(bus.id, new ModbusSimulator(slaves));
+        const everyMs = Math.max(50, Number(hj.a.options.send_interval_s ?? hj.a.interval_s / 2) * 1000);
+        servers.set(bus.id, await serveHj212(device, { path: bus.path, baud: bus.baud, parity: bus.parity, dataBits: bus.data_bits, stopBits: bus.stop_bits, everyMs }, log));
+        continue;
+      }
       // An ASCII instrument has its serial line to itself (agent/bus/line.ts enforces the same).
       const ascii = onBus.map((a) => ({ a, def: getDriver(a.driver) })).find((x) => x.def?.protocol === "ascii");
       if (ascii && ascii.def?.protocol === "ascii") {

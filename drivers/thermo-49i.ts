@@ -4,15 +4,18 @@
 // Confidence M for the registers, L for the status coils above 5.
 //
 // Ambiguities and how an installer overrides them (analyzer `options`, drivers/configure.ts):
-// - Address base: the 5030i/410i appendices say "PDU addresses" (0 INVALID, O3 at 1&2), which we follow.
-//   The 43i says "registers numbered 1–16 are addressed as 0–15": on such a unit every address is one
-//   lower, `address_offset: -1` (or one channel: `"o3.address": 0`).
+// - Address base (instruments.md §7.0): the table's register and coil numbers count from 1 and the wire
+//   address is the number − 1 (the 43i/48i worked example "registers 10–13" sent as 0x0009, and the
+//   working 42i/43i logger drivers reading the first value at PDU 0). So O3 "1&2" is PDU 0, SERVICE
+//   (coil 3) PDU 2, ZERO MODE (coil 5) PDU 4, write coils 101/102 PDU 100/101. Version 1 of this driver
+//   read the numbers as printed; a unit that answers O3 at PDU 1 keeps that with `address_offset: 1`
+//   (or one channel: `"o3.address": 1`).
 // - Function code: the appendix accepts FC03 and FC04 alike. We read FC03 (holding registers), as the
 //   loggers we know do; `"*.fc": 4` reads input registers instead (fields and register states).
 // - Word order: "least significant 16 bits first" = CDAB. An instrument set otherwise: `"*.order": "ABCD"`.
 // - Units: O3 is "in the units set" on the front panel; we assume ppb. An analyzer set to µg/m³ must
 //   say so with `channels: {o3: {unit: µg/m³}}`; no conversion is done from the register itself.
-// - Status coils (FC01): 3 SERVICE → M and 5 ZERO MODE → C come from the manuals; 6 SPAN MODE → C,
+// - Status coils (FC01, numbers): 3 SERVICE → M and 5 ZERO MODE → C come from the manuals; 6 SPAN MODE → C,
 //   8 GEN ALARM → D and 9 O3 CONC MAX ALARM → T are assumed from the other iSeries manuals. Any of
 //   them can be re-flagged or ignored: `"flag.general-alarm": "N"` (or "off").
 // - Commands: write coils 101 ZERO MODE / 102 SPAN MODE (1 = go to that mode, 0 = back to sample; both
@@ -21,7 +24,8 @@
 // - Working state (HJ 212-2017 Table B.10, i12001): continuous, 0 running; SERVICE → 1 maintenance,
 //   ZERO/SPAN → 3 calibration, GEN ALARM → 2 fault. GEN ALARM and the concentration alarm are its
 //   alarms (i12003).
-import { bit, coil, defineModbusDriver, float32 } from "./define.js";
+import { bit, defineModbusDriver, float32 } from "./define.js";
+import { ISERIES_COMMANDS } from "./families/thermo-iseries.js";
 import { WORK_STATE } from "./types.js";
 
 const f = (channel: string, address: number, unit: string, description: string, base: number, code = "") =>
@@ -29,36 +33,33 @@ const f = (channel: string, address: number, unit: string, description: string, 
 
 export default defineModbusDriver({
   id: "thermo-49i",
-  version: 1,
+  version: 2,
   models: ["49i", "49i-PS"],
   description: "Thermo Scientific 49i UV photometric O3 analyzer (iSeries MODBUS, CDAB floats)",
   fields: [
-    float32({ channel: "o3", fc: 3, address: 1, order: "CDAB", unit: "ppb", code: "a05024", description: "O3 concentration",
+    float32({ channel: "o3", fc: 3, address: 0, order: "CDAB", unit: "ppb", code: "a05024", description: "O3 concentration",
       sim: { base: 40, amplitude: 25, period_s: 600, noise: 0.5 } }),
-    f("o3_low", 3, "ppb", "Low-range O3 (dual/auto range)", 40),
-    f("o3_high", 5, "ppb", "High-range O3 (dual/auto range)", 40),
-    f("range", 7, "ppb", "Range", 500),
-    f("intensity_a", 9, "Hz", "Intensity, cell A", 95000),
-    f("intensity_b", 11, "Hz", "Intensity, cell B", 95000),
-    f("noise_a", 13, "Hz", "Noise, cell A", 2),
-    f("noise_b", 15, "Hz", "Noise, cell B", 2),
-    f("flow_a", 17, "L/min", "Flow, cell A", 0.7),
-    f("flow_b", 19, "L/min", "Flow, cell B", 0.7),
-    f("pressure", 21, "mmHg", "Pressure", 740),
-    f("bench_temp", 23, "°C", "Bench temperature", 30),
-    f("lamp_temp", 25, "°C", "Lamp temperature", 52),
-    f("o3_lamp_temp", 27, "°C", "O3 generator lamp temperature", 68),
+    f("o3_low", 2, "ppb", "Low-range O3 (dual/auto range)", 40),
+    f("o3_high", 4, "ppb", "High-range O3 (dual/auto range)", 40),
+    f("range", 6, "ppb", "Range", 500),
+    f("intensity_a", 8, "Hz", "Intensity, cell A", 95000),
+    f("intensity_b", 10, "Hz", "Intensity, cell B", 95000),
+    f("noise_a", 12, "Hz", "Noise, cell A", 2),
+    f("noise_b", 14, "Hz", "Noise, cell B", 2),
+    f("flow_a", 16, "L/min", "Flow, cell A", 0.7),
+    f("flow_b", 18, "L/min", "Flow, cell B", 0.7),
+    f("pressure", 20, "mmHg", "Pressure", 740),
+    f("bench_temp", 22, "°C", "Bench temperature", 30),
+    f("lamp_temp", 24, "°C", "Lamp temperature", 52),
+    f("o3_lamp_temp", 26, "°C", "O3 generator lamp temperature", 68),
   ],
   states: [
-    bit({ fc: 1, address: 3, state: "service", flag: "M", description: "SERVICE mode" }),
-    bit({ fc: 1, address: 5, state: "zero", flag: "C", description: "ZERO MODE" }),
-    bit({ fc: 1, address: 6, state: "span", flag: "C", description: "SPAN MODE (assumed address)" }),
-    bit({ fc: 1, address: 8, state: "general-alarm", flag: "D", description: "GEN ALARM (assumed address)" }),
-    bit({ fc: 1, address: 9, state: "conc-alarm", flag: "T", description: "O3 CONC MAX ALARM (assumed address)" }),
+    bit({ fc: 1, address: 2, state: "service", flag: "M", description: "SERVICE mode (coil 3)" }),
+    bit({ fc: 1, address: 4, state: "zero", flag: "C", description: "ZERO MODE (coil 5)" }),
+    bit({ fc: 1, address: 5, state: "span", flag: "C", description: "SPAN MODE (coil 6, assumed)" }),
+    bit({ fc: 1, address: 7, state: "general-alarm", flag: "D", description: "GEN ALARM (coil 8, assumed)" }),
+    bit({ fc: 1, address: 8, state: "conc-alarm", flag: "T", description: "O3 CONC MAX ALARM (coil 9, assumed)" }),
   ],
-  commands: {
-    zero: coil(101, "ZERO MODE: ON goes to zero, OFF back to sample (hold ≥ 1 s)"),
-    span: coil(102, "SPAN MODE: ON goes to span, OFF back to sample (hold ≥ 1 s)"),
-  },
+  commands: ISERIES_COMMANDS,
   working: { normal: WORK_STATE.running, alarms: ["general-alarm", "conc-alarm"] },
 });

@@ -1,6 +1,6 @@
 // The shapes of a declarative Modbus driver. A driver file is data built from these (see define.ts);
 // the poller reads with it and the simulator serves it, so the two cannot drift apart (style.md, drivers/).
-import type { Hj212Flag } from "../agent/types.js";
+import type { Hj212Flag, Reading } from "../agent/types.js";
 import { FLAG_PRECEDENCE as STATION_FLAG_PRECEDENCE } from "../config/flags.js";
 
 /** Register value types. 16-bit types take one register, 32-bit types two. */
@@ -99,6 +99,8 @@ export interface FieldDef {
   sampleTime?: SampleTimeDef;
   /** The HJ 212 code is chosen per analyzer: by an option, else from the value of another channel. */
   codeFrom?: CodeFromDef;
+  /** A raw register word that means "no value" (WXT530: 32767 signed, 65535 unsigned): value null, flag D. */
+  invalidWord?: number;
 }
 
 /** Where a field's sample time is: 3 registers of BCD `YY MM | DD hh | mm ss`, instrument local time (codec.ts). */
@@ -190,6 +192,27 @@ export interface DriverDefinition {
   fromConfig?: boolean;
   /** States as HJ 212 working states (i12001/i12003); default: normal 0, states by flag. */
   working?: WorkingStates;
+  /** Code for what a table cannot say (options that pick the map, values computed from several registers). */
+  hooks?: DriverHooks;
+}
+
+/** Analyzer options as the config gives them (scalars only). */
+export type DriverOptions = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Driver code where the map needs it (style.md: code only where the protocol needs it). Both are pure:
+ * the simulator serves the fields `fromOptions` returns, and the poller decodes them the same way.
+ */
+export interface DriverHooks {
+  /**
+   * The fields and states this analyzer has, chosen by its options (yosemitech `sensor`, ysi-exo
+   * `params`, adam-4017 per-channel ranges), and what is wrong with those options (config errors, exit 78).
+   */
+  fromOptions?(options: DriverOptions): { fields: FieldDef[]; states?: StateDef[]; problems: string[] };
+  /** Readings of one poll turned into what is stored (adam-4017 counts → mA → value; tuf2000 totalizer). */
+  derive?(readings: Reading[], options: DriverOptions): Reading[];
+  /** Channels `derive` adds that are no field (listed by `drivers`, accepted under `channels:`). */
+  derived?: ChannelInfo[];
 }
 
 /** Registers a value of this type occupies. */
@@ -266,5 +289,27 @@ export interface AsciiDriverDefinition {
   working?: WorkingStates;
 }
 
+/**
+ * The HJ 212 kind: an instrument that itself sends HJ 212 frames on its serial line (many CEMS and
+ * water analyzers). Nothing is asked; the agent listens (agent/bus/hj212-serial.ts). Its channels are
+ * the codes it sends, so there is no fixed list: `channels: {<code>: {code: …}}` remaps one.
+ */
+export interface Hj212SerialDefinition {
+  protocol: "hj212";
+  id: string;
+  version: number;
+  models: string[];
+  description: string;
+  serial: SerialDefaults;
+  /** Which items of the CP become readings: "Rtd" takes `<code>-Rtd` with its `<code>-Flag`. */
+  valueKey: "Rtd";
+  /** No fixed states or commands: each value carries its own flag. */
+  states: never[];
+  commands: Record<string, never>;
+  channels: ChannelInfo[];
+  /** Working states (i12001): each value's flag maps by flag (C → 3, M → 1, D → 2, F → 9). */
+  working?: WorkingStates;
+}
+
 /** Any driver in the registry; `protocol` says which kind, and the poller picks the transport by it. */
-export type Driver = DriverDefinition | AsciiDriverDefinition;
+export type Driver = DriverDefinition | AsciiDriverDefinition | Hj212SerialDefinition;

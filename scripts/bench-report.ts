@@ -23,6 +23,8 @@ const README_END = "<!-- bench:end -->";
 
 /** What each figure measures, for the README table. */
 const DESCRIPTIONS: Record<string, string> = {
+  "audit-seal-cost-cpu-per-seal": "audit-seal-cost: CPU of one seal (chain heads, intervention-table digests, MAC, key evolved and overwritten with fsync)",
+  "audit-seal-cost-verify-year": "audit-seal-cost: `audit verify --verification-key` over a year of a busy station's audit (1,000,000 entries, 35,040 seals)",
   "sqlite-ingest-agent-store": "Readings stored per second by the agent's store step (raw words, hash chain, QC, one transaction a batch)",
   "sqlite-ingest-bare-better-sqlite3": "The same rows as bare INSERTs (4 columns), for scale",
   "sqlite-ingest-overhead-ratio": "Agent store step ÷ bare inserts",

@@ -24,6 +24,7 @@ import { benchStation } from "./bench-station.js";
 import { benchUplinkWindow } from "./bench-uplink.js";
 import { benchSm4 } from "./bench-sm4.js";
 import { benchNodeRed } from "./bench-nodered.js";
+import { benchAudit } from "./bench-audit.js";
 import { benchMqtt } from "./bench-mqtt.js";
 import { writeReport, type ReportRow as Result } from "./bench-report.js";
 
@@ -121,6 +122,7 @@ try {
   }
   results.push(...(await benchBus(quick)));
   for (const r of await benchStation(quick)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchAudit(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchNodeRed(quick)) {
     if (r.value === null) results.push({ ...r, value: null, met: null });
     else record(r.name, r.value, r.unit, r.op, r.target);

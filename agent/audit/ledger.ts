@@ -51,7 +51,12 @@ export function recordRows(db: Db, refs: readonly RowRef[]): LedgerRow[] {
     const cols = Object.keys(r.where);
     const rows = db.prepare(`SELECT * FROM ${r.table} WHERE ${cols.map((c) => `"${c}" = ?`).join(" AND ") || "1"}`).all(...cols.map((c) => r.where[c])) as Record<string, unknown>[];
     if (!rows.length && PROTECTED_TABLES[r.table].length === 1) out.push({ t: r.table, k: canonicalJson([r.where.id]), h: null });
-    for (const row of rows) out.push({ t: r.table, k: keyOf(r.table, row), h: rowHash(r.table, row) });
+    for (const row of rows) {
+      out.push({ t: r.table, k: keyOf(r.table, row), h: rowHash(r.table, row) });
+      // A check's C window changes with its result: an entry naming the check vouches for both.
+      if (r.table === "calibrations" && typeof row.window_id === "number" && !refs.some((x) => x.table === "qc_windows" && x.where.id === row.window_id))
+        out.push(...recordRows(db, [{ table: "qc_windows", where: { id: row.window_id } }]));
+    }
   }
   return out;
 }
@@ -67,10 +72,39 @@ export function currentRows(db: Db): Map<ProtectedTable, Map<string, string>> {
   return out;
 }
 
-/** The digest of each protected table as it is now (what a seal covers). */
-export function tableDigests(db: Db): Record<string, string> {
+/**
+ * The digest of each protected table as it is now (what a seal covers). With a cache (the
+ * sealer's), a row whose columns SQLite renders to the same text as at the last seal keeps its
+ * hash: a seal then costs one scan in SQLite, not a hash per row in JavaScript.
+ */
+export function tableDigests(db: Db, cache?: Map<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [t, rows] of currentRows(db)) out[t] = tableDigest(rows);
+  if (!cache) {
+    for (const [t, rows] of currentRows(db)) out[t] = tableDigest(rows);
+    return out;
+  }
+  let seen = 0;
+  for (const t of TABLES) {
+    const rows: [string, string][] = [];
+    if (hasTable(db, t)) {
+      const cols = (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
+      const byRowid = db.prepare(`SELECT * FROM ${t} WHERE rowid = ?`);
+      for (const r of db.prepare(`SELECT rowid AS _r, json_array(${cols.map((c) => `"${c}"`).join(", ")}) AS j FROM ${t}`).iterate() as IterableIterator<{ _r: number; j: string }>) {
+        const ck = `${t}\u0000${r.j}`;
+        let v = cache.get(ck);
+        if (v === undefined) {
+          const row = byRowid.get(r._r) as Record<string, unknown>;
+          v = `${keyOf(t, row)}\u0000${rowHash(t, row)}`;
+          cache.set(ck, v);
+        }
+        const at = v.indexOf("\u0000");
+        rows.push([v.slice(0, at), v.slice(at + 1)]);
+        seen++;
+      }
+    }
+    out[t] = tableDigest(rows);
+  }
+  if (cache.size > 2 * seen + 1000) cache.clear(); // rows that changed since: stale entries go
   return out;
 }
 

@@ -6,7 +6,7 @@
 // log or the readings cut short). Without a key only the chains' own consistency can be checked,
 // which cannot rule out a rewrite by whoever had the disk: the verdict says so.
 import type { Db } from "../store/db.js";
-import { entryHash } from "./log.js";
+import { entryHash, type AuditVerdict } from "./log.js";
 import { GENESIS_HASH } from "./hash.js";
 import { currentRows, describeFinding, LedgerReplay } from "./ledger.js";
 import { evolveKey, keyId, macEqual, sealMac, tablesDigest } from "./seal.js";
@@ -24,6 +24,8 @@ export interface SealVerdict {
   entries: number;
   seals: number;
   sealsChecked: number;
+  /** The audit log's own chain, as `verifyAudit` reports it (recomputed in the same pass). */
+  chain: AuditVerdict;
   firstTampered: Problem | null;
   problems: Problem[];
   notes: string[];
@@ -91,7 +93,7 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
   let computed = GENESIS_HASH;
   let expectId = 1;
   let entries = 0;
-  let chainBroken = false;
+  let chain: AuditVerdict | null = null;
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get();
   const checkSealsAt = (id: number, hash: string) => {
     while (next < byHead.length && byHead[next].audit_id! <= id) {
@@ -105,11 +107,14 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
   if (exists)
     for (const r of db.prepare("SELECT * FROM audit_log ORDER BY id").iterate() as IterableIterator<EntryRow>) {
       entries++;
-      if (!chainBroken && (r.id !== expectId || r.prev_hash !== computed || entryHash(r.prev_hash, r) !== r.hash)) {
-        chainBroken = true;
-        add(null, r.id !== expectId ? `audit entry ${expectId} is missing (the next entry is ${r.id})` : `audit entry ${r.id} does not match its hash or its predecessor's (the row was changed)`);
+      const h = entryHash(computed, r);
+      if (!chain && (r.id !== expectId || r.prev_hash !== computed || h !== r.hash)) {
+        const reason =
+          r.id !== expectId ? `entry ${expectId} is missing (the next entry is ${r.id})` : r.prev_hash !== computed ? "its prev_hash is not the hash of the entry before it" : "its content does not match its hash (the row was changed)";
+        chain = { ok: false, brokenAt: r.id, reason, entries: 0 };
+        add(null, `audit entry ${r.id}: ${reason}`);
       }
-      computed = entryHash(computed, r);
+      computed = h;
       expectId = r.id + 1;
       if (r.details.includes('"_rows"')) replay.add(r.id, JSON.parse(r.details) as Record<string, unknown>);
       checkSealsAt(r.id, computed);
@@ -146,7 +151,7 @@ export function verifySealed(db: Db, opts: VerifyOptions): SealVerdict {
   if (!keys.size) notes.push("without the verification key the chains can only be checked for consistency: that cannot rule out a rewrite with every hash recomputed");
   return {
     status: problems.length ? "tampered" : checkedAll ? "intact" : "unchecked",
-    entries, seals: seals.length, sealsChecked: authentic.length, firstTampered, problems: ordered.map((o) => o.p), notes,
+    entries, seals: seals.length, sealsChecked: authentic.length, chain: chain ? { ...chain, entries } : { ok: true, entries }, firstTampered, problems: ordered.map((o) => o.p), notes,
   };
 }
 

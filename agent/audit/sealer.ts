@@ -105,6 +105,7 @@ export function sealStatus(db: Db, keyPath: string, intervalMin: number): SealSt
 export class Sealer {
   private timer: NodeJS.Timeout | null = null;
   private key: SealKeyState | null = null;
+  private readonly rowCache = new Map<string, string>();
 
   constructor(private readonly deps: SealerDeps) {
     const firstTime = !deps.db.readonly && !deps.db.prepare("SELECT 1 FROM schema_migrations WHERE module = 'audit_seals'").get();
@@ -156,7 +157,7 @@ export class Sealer {
     const queued = new Map<string, number>();
     try {
       rec = deps.db.transaction(() => {
-        const tables = tableDigests(deps.db);
+        const tables = tableDigests(deps.db, this.rowCache);
         const prev = (deps.db.prepare("SELECT mac FROM audit_seals ORDER BY id DESC LIMIT 1").get() as { mac: string } | undefined)?.mac ?? "";
         const payload: SealPayload = { keyId: k.keyId, epoch: k.epoch, ts: now, kind, audit: deps.audit.head(), readings: deps.readingHead(), tables: tablesDigest(tables), prev };
         const r: SealRecord = { ...payload, mac: sealMac(k.key, payload) };

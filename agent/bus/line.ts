@@ -7,6 +7,8 @@ import type { Driver } from "../../drivers/types.js";
 import type { Reading } from "../types.js";
 import { SerialAsciiPort, type AsciiPort } from "./ascii-port.js";
 import { noAnswerAscii, planAscii, pollAscii } from "./ascii.js";
+import { SerialHj212Port, type Hj212Port } from "./hj212-port.js";
+import { noAnswerHj212, planHj212, pollHj212 } from "./hj212-serial.js";
 import { pollPlan, type PollOutcome } from "./poll.js";
 import { noAnswerReadings, planAnalyzer } from "./readings.js";
 import { createTransport, type Transport, type TransportOptions } from "./transport.js";
@@ -26,6 +28,8 @@ export interface Polled {
   requestsPerPoll: number;
   poll(timeoutMs: number, retries: number): Promise<PollOutcome>;
   noAnswer(ts: number): Reading[];
+  /** The Modbus requests a poll sends now (a read refused over a hole is split, and stays split). */
+  requests?(): Array<{ fc: number; address: number; count: number }>;
 }
 
 export interface BusConnection {
@@ -50,6 +54,8 @@ export interface ConnectOptions extends TransportOptions {
   transport?: Transport;
   /** Injected ASCII port. */
   asciiPort?: AsciiPort;
+  /** Injected port of an instrument that sends HJ 212 itself. */
+  hj212Port?: Hj212Port;
 }
 
 export function connectBus(bus: BusConfig, analyzers: readonly AnalyzerConfig[], opts: ConnectOptions = {}): BusConnection {
@@ -59,6 +65,20 @@ export function connectBus(bus: BusConfig, analyzers: readonly AnalyzerConfig[],
     if (!driver) throw new BusSetupError(bus.id, `analyzer ${a.id}: unknown driver "${a.driver}"`);
     return [a, driver];
   });
+  const listening = withDrivers.find(([, d]) => d.protocol === "hj212");
+  if (listening) {
+    // Its frames carry no address either: the line is its alone, and nothing is ever sent on it.
+    const [analyzer, driver] = listening;
+    if (bus.type !== "rtu") throw new BusSetupError(bus.id, `HJ 212 serial instrument ${analyzer.id} needs a serial line (type: rtu)`);
+    if (withDrivers.length > 1) throw new BusSetupError(bus.id, `HJ 212 serial instrument ${analyzer.id} needs the line to itself`);
+    if (driver.protocol !== "hj212") throw new Error("unreachable");
+    const port = opts.hj212Port ?? new SerialHj212Port(bus, opts);
+    const plan = planHj212(analyzer, driver);
+    return {
+      line: port,
+      polled: [{ analyzer, source: plan.source, requestsPerPoll: 0, poll: (t) => pollHj212(port, plan, t), noAnswer: (ts) => noAnswerHj212(plan, ts) }],
+    };
+  }
   const ascii = withDrivers.filter(([, d]) => d.protocol === "ascii");
   if (ascii.length > 0) {
     // An ASCII instrument's answers carry no address: two devices, or Modbus traffic, on its line would mix.
@@ -86,6 +106,7 @@ export function connectBus(bus: BusConfig, analyzers: readonly AnalyzerConfig[],
         requestsPerPoll: plan.requests.length,
         poll: (t, r) => pollPlan(transport, plan, t, r),
         noAnswer: (ts) => noAnswerReadings(plan, ts),
+        requests: () => plan.requests.map((q) => ({ fc: q.fc, address: q.address, count: q.count })),
       };
     }),
   };

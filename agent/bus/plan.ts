@@ -61,3 +61,23 @@ export function planReads<T extends ReadItem>(items: readonly T[], params: Parti
   }
   return requests;
 }
+
+/**
+ * A coalesced request the slave refused (exception 02/03: an address inside it is not mapped) split into
+ * its items, each item read alone (items that overlap stay together, a sample time with its value). The
+ * result is in address order; a request of one item cannot be split and comes back as it is.
+ */
+export function splitRequest<T extends ReadItem>(request: ReadRequest<T>): ReadRequest<T>[] {
+  const parts = planReads(request.items, { maxGap: -1, maxBitGap: -1 });
+  return parts.length > 1 ? parts : [request];
+}
+
+/** How an analyzer's reads are coalesced (analyzer keys `coalesce` and `max_gap`). */
+export type CoalesceMode = "gaps" | "contiguous" | "none";
+
+/** Grouping for a mode: gaps (the default: join over `maxGap` unwanted registers), contiguous (adjacent only), none. */
+export function groupingFor(mode: CoalesceMode = "gaps", maxGap?: number): Partial<GroupingParams> {
+  if (mode === "none") return { maxGap: -1, maxBitGap: -1 };
+  if (mode === "contiguous") return { maxGap: 0, maxBitGap: 0 };
+  return maxGap === undefined ? {} : { maxGap };
+}

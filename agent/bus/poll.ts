@@ -4,6 +4,7 @@ import type { Reading } from "../types.js";
 import { BusClosedError, ModbusExceptionError } from "./errors.js";
 import { decodePoll, noAnswerReadings, type AnalyzerPlan, type PollResponse, type ResolvedState } from "./readings.js";
 import type { Transport } from "./transport.js";
+import { splitRequest } from "./plan.js";
 
 /** Outcome of one poll on the wire. */
 export type PollOutcome =
@@ -18,13 +19,24 @@ export async function pollPlan(transport: Transport, plan: AnalyzerPlan, timeout
   const { slave } = plan.analyzer;
   const responses: PollResponse[] = [];
   try {
-    for (const request of plan.requests) {
+    for (let i = 0; i < plan.requests.length; i++) {
+      const request = plan.requests[i];
       for (let attempt = 0; ; attempt++) {
         try {
           const data = await transport.read(slave, request.fc, request.address, request.count, timeoutMs);
           responses.push({ request, data, ts: Date.now() });
           break;
         } catch (e) {
+          // A coalesced read over a hole in the map (exception 02 illegal address, 03 illegal value): read
+          // its parts instead, now and from then on (until restart), rather than losing the whole poll.
+          if (e instanceof ModbusExceptionError && (e.code === 2 || e.code === 3)) {
+            const parts = splitRequest(request);
+            if (parts.length > 1) {
+              plan.requests.splice(i, 1, ...parts);
+              i--;
+              break;
+            }
+          }
           // Retry what may succeed on a second try: timeouts, garbled answers, busy slaves (as Telegraf does).
           const final = e instanceof BusClosedError || (e instanceof ModbusExceptionError && !e.retryable);
           if (final || attempt >= retries) throw e;

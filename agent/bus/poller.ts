@@ -211,7 +211,13 @@ export class BusPoller {
   }
 }
 
-export type ProbeResult = PollOutcome & { analyzer: string; source: string; durationMs: number };
+export type ProbeResult = PollOutcome & {
+  analyzer: string;
+  source: string;
+  durationMs: number;
+  /** The requests the poll ended with (Modbus): a coalesced read refused over a hole shows split. */
+  plan?: Array<{ fc: number; address: number; count: number }>;
+};
 
 /** Reads an analyzer once on its own connection (for the `probe` command): readings, state or the error. */
 export async function probeOnce(
@@ -226,8 +232,10 @@ export async function probeOnce(
   const base = { analyzer: analyzer.id, source: p.source };
   try {
     if (!injected) await line.open();
-    const outcome = await p.poll(analyzer.timeout_ms ?? bus.timeout_ms, analyzer.retries);
-    return { ...outcome, ...base, durationMs: Date.now() - started };
+    // An instrument that sends by itself (no requests) is given its interval to send something.
+    const timeout = analyzer.timeout_ms ?? bus.timeout_ms;
+    const outcome = await p.poll(p.requestsPerPoll === 0 ? Math.max(timeout, analyzer.interval_s * 1000 + timeout) : timeout, analyzer.retries);
+    return { ...outcome, ...base, durationMs: Date.now() - started, ...(p.requests ? { plan: p.requests() } : {}) };
   } catch (e) {
     return { ok: false, readings: p.noAnswer(Date.now()), error: e as Error, ...base, durationMs: Date.now() - started };
   } finally {

@@ -15,7 +15,7 @@ import {
 } from "../../drivers/types.js";
 import { DEFAULT_TZ } from "../time.js";
 import type { Hj212Flag, Reading } from "../types.js";
-import { planReads, type GroupingParams, type ReadItem, type ReadRequest } from "./plan.js";
+import { groupingFor, planReads, type GroupingParams, type ReadItem, type ReadRequest } from "./plan.js";
 
 export type PollItem = ReadItem &
   ({ kind: "field"; field: FieldDef } | { kind: "state"; def: StateDef; flag: StateDefFlag } | { kind: "time"; key: string });
@@ -76,7 +76,7 @@ const timeKey = (t: { fc: number; address: number }) => `${t.fc}:${t.address}`;
 export function planAnalyzer(analyzer: AnalyzerConfig, driverIn: DriverDefinition, grouping?: Partial<GroupingParams>): AnalyzerPlan {
   const driver = configureDriver(analyzer, driverIn);
   for (const name of Object.keys(analyzer.channels))
-    if (!driver.fields.some((f) => f.channel === name))
+    if (!driver.fields.some((f) => f.channel === name) && !driver.hooks?.derived?.some((c) => c.name === name))
       throw new Error(`analyzer ${analyzer.id}: channels.${name}: driver ${driver.id} has no such channel`);
   const timezone = String(analyzer.options.timezone ?? DEFAULT_TZ);
   const fields = driver.fields.filter((f) => enabled(analyzer, f));
@@ -92,7 +92,7 @@ export function planAnalyzer(analyzer: AnalyzerConfig, driverIn: DriverDefinitio
     driver,
     source: `${driver.id}@${driver.version}`,
     fields,
-    requests: planReads(items, grouping),
+    requests: planReads(items, grouping ?? groupingFor(analyzer.coalesce, analyzer.max_gap)),
     timezone,
     lastSample: new Map(),
     codes: new Map(),
@@ -172,6 +172,9 @@ export function decodePoll(plan: AnalyzerPlan, responses: readonly PollResponse[
     let ts = got?.ts ?? Date.now();
     // A float that is NaN or infinite is no value (instruments send NaN for "not available").
     let value = Number.isFinite(decoded) ? decoded : null;
+    // The instrument's own "no value" word (WXT530 32767): no value, and the reading is flagged D.
+    const invalid = got !== undefined && f.invalidWord !== undefined && got.words[0] === f.invalidWord;
+    if (invalid) value = null;
     const timeWords = f.sampleTime && times.get(timeKey(f.sampleTime));
     if (timeWords) {
       const raw = wordsToBuffer(timeWords).toString("hex");
@@ -188,18 +191,27 @@ export function decodePoll(plan: AnalyzerPlan, responses: readonly PollResponse[
       code: codeOf(plan, f, values),
       value,
       unit: f.unit,
-      flag: state.flag,
-      state: state.state,
+      flag: invalid && state.flag === "N" ? "D" : state.flag,
+      state: invalid && state.flag === "N" ? "invalid-value" : state.state,
       raw: got ? wordsToBuffer(got.words) : null,
       source: plan.source,
     });
   }
-  return { readings, state };
+  return { readings: derived(plan, readings), state };
+}
+
+/** The driver's derive hook (adam-4017 mA scaling, tuf2000 totalizer), if it has one. */
+function derived(plan: AnalyzerPlan, readings: Reading[]): Reading[] {
+  const derive = plan.driver.hooks?.derive;
+  if (!derive) return readings;
+  const out = derive(readings, plan.analyzer.options);
+  // A derived channel the config disabled is not stored either.
+  return out.filter((r) => plan.analyzer.channels[r.channel]?.enabled !== false);
 }
 
 /** Readings of a failed poll: every enabled channel, value null, flag B. Never silence. */
 export function noAnswerReadings(plan: AnalyzerPlan, ts: number): Reading[] {
-  return plan.fields.map((f) => ({
+  return derived(plan, plan.fields.map((f) => ({
     ts,
     analyzer: plan.analyzer.id,
     channel: f.channel,
@@ -210,7 +222,7 @@ export function noAnswerReadings(plan: AnalyzerPlan, ts: number): Reading[] {
     state: NO_ANSWER_STATE.state,
     raw: null,
     source: plan.source,
-  }));
+  })));
 }
 
 /** One Modbus write: FC05 a coil, FC06 one register, FC16 several. */

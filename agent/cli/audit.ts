@@ -4,7 +4,7 @@
 // when anything was tampered with (saying where); 2 when it cannot tell (no key given: the chains
 // alone cannot rule out a rewrite with every hash recomputed).
 import type { Command } from "commander";
-import { AuditLog, verifyAudit, type AuditEntry, type AuditVerdict } from "../audit/log.js";
+import { AuditLog, type AuditEntry, type AuditVerdict } from "../audit/log.js";
 import { verifyReadings, type ChainVerdict } from "../audit/readings-chain.js";
 import { readKeyFile, sealKeyPath, type SealKeyState } from "../audit/seal-key.js";
 import { verifySealed, type SealVerdict } from "../audit/seal-verify.js";
@@ -41,9 +41,9 @@ export function registerAudit(program: Command): void {
       } catch {
         keyFile = "unreadable";
       }
-      const log = verifyAudit(db);
+      const seals = verifySealed(db, { keys, keyFile }); // recomputes the audit log's chain in the same pass
+      const log = seals.chain;
       const readings = verifyReadings(db);
-      const seals = verifySealed(db, { keys, keyFile });
       if (keyFile && keyFile !== "unreadable") keyFile.key.fill(0);
       db.close();
       const ok = log.ok && readings.ok && seals.status !== "tampered";

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { openDb } from "../store/db.js";
 import { formatLocal } from "../time.js";
 import { OverrideStore, redactOverride } from "../uplink/overrides.js";
+import { uploadChannels } from "../uplink/channels.js";
 
 interface Opts {
   config?: string;
@@ -31,10 +32,21 @@ export function registerConfig(program: Command): void {
       try {
         const { config: cfg } = loadConfig(path);
         const counts = { buses: cfg.buses.length, analyzers: cfg.analyzers.length, platforms: cfg.platforms.length };
-        if (opts.json) printJson({ ok: true, file: path, ...counts });
+        // What each uploaded channel is sent as: code, unit, and the conversion it gets (and why).
+        const uploads = uploadChannels(cfg).map((c) => ({
+          analyzer: c.analyzer, channel: c.channel, code: c.code, unit: c.unit, upload_unit: c.uploadUnit, conversion: c.conversion, why: c.why,
+          ...(c.zs ? { zs: { reference_o2: c.zs.referenceO2, o2: `${c.zs.o2.analyzer}.${c.zs.o2.channel}`, basis: c.zs.basis } } : {}),
+          ...(c.cou ? { cou: c.cou.kind === "flow" ? (c.cou.totalizer ? `totalizer ${c.cou.totalizer.analyzer}.${c.cou.totalizer.channel}` : "integral of the flow") : `× flow ${c.cou.flow.analyzer}.${c.cou.flow.channel}` } : {}),
+        }));
+        if (opts.json) printJson({ ok: true, file: path, ...counts, uploads });
         else {
           const summary = [count(counts.buses, "bus", "buses"), count(counts.analyzers, "analyzer"), count(counts.platforms, "platform")];
           process.stdout.write(`${path}: ok (${summary.join(", ")})\n`);
+          if (uploads.length) process.stdout.write("uploaded channels:\n");
+          for (const u of uploads) {
+            const extra = `${u.zs ? `; Zs at ${u.zs.reference_o2} % O2 (${u.zs.o2}, ${u.zs.basis})` : ""}${u.cou ? `; Cou: ${u.cou}` : ""}`;
+            process.stdout.write(`  ${u.analyzer}.${u.channel} → ${u.code}: ${u.unit || "-"}${u.conversion ? ` → ${u.upload_unit} by ${u.conversion}, ${u.why}` : u.upload_unit !== u.unit ? ` → ${u.upload_unit} (scale/offset)` : `, ${u.why === "none" ? "no conversion" : u.why}`}${extra}\n`);
+          }
         }
       } catch (err) {
         if (!isConfigError(err)) throw err;

@@ -13,6 +13,7 @@ import { callControl, controlSocketPath } from "../control/socket.js";
 import { formatLocal } from "../time.js";
 import { configPath, loadConfigOrExit } from "./common.js";
 import { printJson, table } from "./format.js";
+import { runDetect } from "./detect.js";
 
 export interface ProbeReport {
   analyzer: string;
@@ -27,6 +28,8 @@ export interface ProbeReport {
   states: string[];
   durationMs: number;
   channels: Array<{ channel: string; code: string; value: number | null; unit: string; flag: string; raw: string | null; ts: number }>;
+  /** The Modbus requests the poll ended with (after any split of a read refused over a hole). */
+  plan?: Array<{ fc: number; address: number; count: number }>;
   error?: string;
 }
 
@@ -53,6 +56,7 @@ export function probeReport(analyzer: AnalyzerConfig, result: ProbeResult): Prob
       raw: r.raw ? r.raw.toString("hex") : null,
       ts: r.ts,
     })),
+    ...(result.plan ? { plan: result.plan } : {}),
     ...(result.ok ? {} : { error: result.error.message }),
   };
 }
@@ -75,6 +79,7 @@ function printHuman(r: ProbeReport, tz: string): void {
   console.log(`${r.analyzer} (${r.source}): ${r.ok ? "answered" : "NO ANSWER"} in ${r.durationMs} ms`);
   console.log(`state: ${r.state}${r.states.length > 1 ? ` (active: ${r.states.join(", ")})` : ""}`);
   if (r.error) console.log(`error: ${r.error}`);
+  if (r.plan) console.log(`requests: ${r.plan.map((q) => `FC${q.fc} ${q.address}+${q.count}`).join(", ") || "none"}`);
   console.log("");
   console.log(
     table(
@@ -91,7 +96,8 @@ export function registerProbe(program: Command): void {
     .argument("<analyzer>", "analyzer id from the config")
     .option("-c, --config <file>", "station config file")
     .option("--json", "JSON output")
-    .action(async (id: string, opts: { config?: string; json?: boolean }) => {
+    .option("--detect", "for an analyzer that reads nonsense: try address offsets −1/0/+1 and the four word orders on its float channels, rank them, print the options to paste (reads only)")
+    .action(async (id: string, opts: { config?: string; json?: boolean; detect?: boolean }) => {
       const { config } = loadConfigOrExit(configPath(opts.config));
       const analyzer = config.analyzers.find((a) => a.id === id);
       if (!analyzer) {
@@ -104,6 +110,10 @@ export function registerProbe(program: Command): void {
       if (busy) {
         console.error(busy);
         process.exit(EXIT_BUS_BUSY);
+      }
+      if (opts.detect) {
+        process.exitCode = await runDetect(analyzer, bus, opts.json === true);
+        return;
       }
       const report = probeReport(analyzer, await probeOnce(analyzer, bus));
       if (opts.json) printJson(report);

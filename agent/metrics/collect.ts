@@ -29,8 +29,8 @@ export interface MetricsAgent {
       platforms: readonly AnyPlatformConfig[];
     };
   };
-  /** The latest sealed audit epoch, once audit sealing exists; 0 until then. */
-  auditSealedEpoch?(): number;
+  /** Audit sealing (audit/sealer.ts), when it runs. */
+  readonly sealer?: { status(): { nextEpoch: number | null; seals: number; lastSealAt: number | null } } | null;
 }
 
 /** Readings stored since start, by analyzer and the flag the instrument gave them. */
@@ -82,6 +82,7 @@ export function collectMetrics(agent: MetricsAgent, stored: StoredCounts, now = 
   } catch {
     disk = null;
   }
+  const seal = agent.sealer?.status();
   const flags = new Map<string, number>();
   for (const r of latest) flags.set(`${r.analyzer}\u0000${r.flag}`, (flags.get(`${r.analyzer}\u0000${r.flag}`) ?? 0) + 1);
 
@@ -113,7 +114,11 @@ export function collectMetrics(agent: MetricsAgent, stored: StoredCounts, now = 
     family("station_agent_disk_size_bytes", "gauge", "Size of the data disk.", disk ? [{ value: disk.size }] : []),
     family("station_agent_alarms_open", "gauge", "Alarms raised and not yet cleared.", [{ value: agent.alarmLog.list({ limit: 100_000 }).length }]),
     family("station_agent_readings_dropped_total", "counter", "Readings lost because the database could not take them for too long.", [{ value: agent.unstoredDropped }]),
-    family("station_agent_audit_sealed_epoch", "gauge", "The latest sealed epoch of the audit trail (0 until one is sealed).", [{ value: agent.auditSealedEpoch?.() ?? 0 }]),
+    // Epochs count from 0, so "nothing sealed" (no key, or not yet) is an absent sample, not a 0.
+    family("station_agent_audit_sealed_epoch", "gauge", "The latest sealed epoch of the audit trail (absent while nothing is sealed).",
+      seal && seal.seals > 0 && seal.nextEpoch !== null && seal.nextEpoch > 0 ? [{ value: seal.nextEpoch - 1 }] : []),
+    family("station_agent_audit_last_seal_timestamp_seconds", "gauge", "When the audit trail was last sealed, seconds since the epoch (absent if never).",
+      seal?.lastSealAt != null ? [{ value: s(seal.lastSealAt) }] : []),
   ];
 }
 

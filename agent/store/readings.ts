@@ -42,6 +42,7 @@ interface Row {
 const toReading = (r: Row): StoredReading => ({ ...r, flag: r.flag as Hj212Flag });
 
 export class ReadingStore {
+  private lastOfStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
   private readonly insertStmt;
   private readonly insertAll;
 
@@ -90,6 +91,13 @@ export class ReadingStore {
         )
         .all(since, at) as Row[]
     ).map(toReading);
+  }
+
+  /** The latest reading of one channel, by the (analyzer, channel, ts) index: cheap enough to poll. */
+  lastOf(analyzer: string, channel: string): StoredReading | undefined {
+    this.lastOfStmt ??= this.db.prepare("SELECT * FROM readings WHERE analyzer = ? AND channel = ? ORDER BY ts DESC, id DESC LIMIT 1");
+    const r = this.lastOfStmt.get(analyzer, channel) as Row | undefined;
+    return r ? toReading(r) : undefined;
   }
 
   /** Readings newer than row id `afterId` (for `tail`), oldest first. */

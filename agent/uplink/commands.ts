@@ -8,6 +8,7 @@ import { formatHj212Time, parseHj212Time } from "../time.js";
 import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
 import { dataCommands, type DataDeps } from "./commands-data.js";
 import type { Deps2025 } from "./deps-2025.js";
+import { DownlinkGuard, type BadFrameKind } from "./downlink-guard.js";
 import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
 import { parseCp } from "./hj212/cp.js";
 import type { OverrideStore, OverrideValues } from "./overrides.js";
@@ -174,6 +175,9 @@ const SILENT = new Set(["9011", "9012", "9013"]);
 
 export class RequestHandler {
   private readonly commands: Record<string, CommandDef>;
+  /** Per connection (a session's `since`): bad frames counted, their answers rate-limited (downlink-guard.ts). */
+  private readonly guards = new Map<PlatformSession, { since: number | null; guard: DownlinkGuard }>();
+
   /** CNs answered QnRtn=8 so far: each is logged once, however often a platform sends it. */
   private readonly unknownLogged = new Set<string>();
 
@@ -185,11 +189,28 @@ export class RequestHandler {
     this.commands = { ...settings, ...dataCommands, ...more };
   }
 
-  /** A frame that failed only its CRC: answered QnRtn=9 when its header names this station. */
+  private guard(session: PlatformSession): DownlinkGuard {
+    const since = session.state().since;
+    let g = this.guards.get(session);
+    if (!g || g.since !== since) {
+      g?.guard.flush();
+      g = { since, guard: new DownlinkGuard(session.cfg.id, { log: this.deps.log, audit: this.deps.audit, now: this.deps.now }) };
+      this.guards.set(session, g);
+    }
+    return g.guard;
+  }
+
+  /** A frame that failed only its CRC: answered QnRtn=9 when its header names this station (rate-limited). */
   onBadCrc(segment: string, session: PlatformSession): void {
     const seg = readSegmentLoose(segment);
-    if (!seg || seg.header.mn !== session.mn || SILENT.has(seg.header.cn ?? "")) return;
-    session.sendSegment(qnRtn(session.identity(), seg.header.qn, QN_RTN.badCrc));
+    const ours = !!seg && seg.header.mn === session.mn && !SILENT.has(seg.header.cn ?? "");
+    if (!this.guard(session).allow("bad-crc", ours)) return;
+    session.sendSegment(qnRtn(session.identity(), seg!.header.qn, QN_RTN.badCrc));
+  }
+
+  /** A frame that could not be read at all: counted, never answered, summarised once a minute. */
+  onBadFrame(_reason: string, session: PlatformSession): void {
+    this.guard(session).allow("malformed", false);
   }
 
   handle(frame: DecodedFrame, session: PlatformSession): void {
@@ -204,22 +225,24 @@ export class RequestHandler {
     const reply = (segment: string) => void session.sendSegment(segment);
     if (SILENT.has(h.cn ?? "")) return;
     // PW before MN: a platform with the wrong password learns nothing else about the station.
-    if (h.pw !== session.cfg.pw) return reply(qnRtn(id, h.qn, QN_RTN.badPw));
+    // Answers to bad requests are rate-limited and counted (one summary a minute), never logged one by one.
+    const refuse = (kind: BadFrameKind, code: number) => void (this.guard(session).allow(kind) && reply(qnRtn(id, h.qn, code)));
+    if (h.pw !== session.cfg.pw) return refuse("wrong-pw", QN_RTN.badPw);
     const def = this.commands[h.cn ?? ""];
-    if (h.mn !== session.mn && !def?.anyMn) return reply(qnRtn(id, h.qn, QN_RTN.badMn));
+    if (h.mn !== session.mn && !def?.anyMn) return refuse("wrong-mn", QN_RTN.badMn);
     if (!def) {
       const cn = String(h.cn).slice(0, 8);
       if (!this.unknownLogged.has(cn) && this.unknownLogged.size < 1000) {
         this.unknownLogged.add(cn);
         this.deps.log.info(`platform ${session.cfg.id}: command CN=${cn} is not implemented, answered QnRtn=8 (logged once per CN)`);
       }
-      return reply(qnRtn(id, h.qn, QN_RTN.badCn));
+      return refuse("unknown-cn", QN_RTN.badCn);
     }
     let cp: Map<string, string>;
     try {
       cp = parseCp(frame.cp).fields;
     } catch {
-      return reply(qnRtn(id, h.qn, QN_RTN.rejected));
+      return refuse("bad-cp", QN_RTN.rejected);
     }
     // A heartbeat is not an intervention: auditing one a minute would bury the ones that are.
     if (h.cn !== "9015") this.deps.audit?.append({ actor: `platform:${session.cfg.id}`, action: "platform.command", details: { cn: h.cn, qn: h.qn } });

@@ -100,9 +100,10 @@ export class HistoryRequests {
     let lastId = 0;
     let queued = 0;
     let cutAt: number | null = null;
+    let cut: number | null = null; // DataTime of the first period left out
     for (let t = req.kind === "runtime" && deps.dayStart ? deps.dayStart(req.begin) : req.begin; t <= req.end; ) {
       if (!session.connected) return null; // the request is gone; what is queued goes out later
-      if (queued >= cap) {
+      if (queued >= cap || cut !== null) {
         cutAt = t;
         break;
       }
@@ -112,7 +113,9 @@ export class HistoryRequests {
       }
       const started = performance.now();
       const to = Math.min(t + slice * step, req.end + 1);
-      const packets = this.slice(platform, req, t, to).slice(0, cap - queued);
+      const all = this.slice(platform, req, t, to);
+      const packets = all.length > cap - queued ? all.slice(0, cap - queued) : all;
+      if (packets.length < all.length) cut = all[packets.length].dataTime;
       if (packets.length) {
         const made = deps.outbox.transaction(() => deps.outbox.enqueue(packets));
         if (!firstId) firstId = made[0].id;
@@ -126,12 +129,12 @@ export class HistoryRequests {
       await yieldLoop();
     }
     if (!queued) return EXE_RTN.noData;
-    const cut = cutAt !== null && (await this.moreFrom(platform, req, cutAt, slice * step));
+    if (cut === null && cutAt !== null && (await this.moreFrom(platform, req, cutAt, slice * step))) cut = cutAt;
     deps.log.info(`platform ${platform}: history CN=${req.cn} request, ${queued} packets queued`);
-    if (cut) deps.log.warn(`platform ${platform}: history CN=${req.cn} request cut at ${cap} packets (max_request_packets): data from ${new Date(cutAt!).toISOString()} on not sent; ExeRtn=2`);
+    if (cut !== null) deps.log.warn(`platform ${platform}: history CN=${req.cn} request cut at ${cap} packets (max_request_packets): data from ${new Date(cut).toISOString()} to the request's EndTime not sent; ExeRtn=2`);
     const r = await this.acked(session, firstId, lastId, Math.max(60_000, queued * session.cfg.ack_timeout_s * 1000));
     if (r !== "acked") return r === "disconnected" ? null : EXE_RTN.timeout;
-    return cut ? EXE_RTN.failed : EXE_RTN.ok;
+    return cut !== null ? EXE_RTN.failed : EXE_RTN.ok;
   }
 
   /** Whether any data is left from `from` on, probed a bounded slice at a time. */

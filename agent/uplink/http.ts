@@ -1,9 +1,10 @@
 // The HTTP(S) JSON uplink: the platform's packets from the same outbox, through the same cursor
-// (live lane first, then the backlog) and the same batched ack records as the HJ 212 session;
-// only the wire differs. Each packet is POSTed as JSON (http-json.ts) and a 2xx answer is its ack.
+// (`order`: oldest-first by default, see delivery.ts) and the same batched ack records as the HJ
+// 212 session; only the wire differs. Each packet is POSTed as JSON (http-json.ts) and a 2xx
+// answer is its ack.
 //
-// One packet at a time: a receiver sees packets in outbox order even when some POSTs fail, because
-// a failed packet is sent again (after a back-off) before anything newer. A 5xx, a timeout, a
+// One packet at a time: a receiver sees packets in the cursor's order even when some POSTs fail,
+// because a failed packet is sent again (after a back-off) before anything newer. A 5xx, a timeout, a
 // refused connection, 408 and 429 are passing troubles; any other 4xx means the receiver refuses
 // the request itself (bad token, wrong URL), which waiting will rarely fix: it is logged each time
 // and tried ten times less often. The token and header values are secrets: errors are logged by

@@ -5,10 +5,12 @@ import type { Packet } from "../types.js";
 import { encodeFrame, flagBits, MAX_SEGMENT_BYTES } from "./hj212/codec.js";
 import { splitIntoPackets } from "./hj212/split.js";
 import { jsonPacket, KIND } from "./http-json.js";
+import { sealOfCp } from "../audit/seal-packet.js";
 
-/** The topic kind of a CN; 3020 in an MQTT outbox only ever carries alarms (notify.ts). */
-export function mqttKind(cn: string): string {
-  return cn === "3020" ? "alarm" : (KIND[cn] ?? `cn${cn}`);
+/** The topic kind of a packet: as http-json names it; a 3020 is an audit seal (audit/seal-packet.ts) or an alarm (alarms/notify.ts). */
+export function mqttKind(cn: string, cp: string): string {
+  if (cn === "3020") return sealOfCp(cp) ? "audit-seal" : "alarm";
+  return KIND[cn] ?? `cn${cn}`;
 }
 
 /** `{prefix}/{mn}/{kind}`, or `{prefix}/{mn}/state` for the retained online/offline state. */

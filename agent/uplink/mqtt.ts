@@ -250,7 +250,7 @@ export class MqttUplink implements Uplink {
     }
     this.st.sent++;
     this.inFlight.set(p.qn, performance.now());
-    c.publish(mqttTopic(this.cfg.prefix, this.mn, mqttKind(p.cn)), body, { qos: 1 }, (err) => {
+    c.publish(mqttTopic(this.cfg.prefix, this.mn, mqttKind(p.cn, p.cp)), body, { qos: 1 }, (err) => {
       // Without an error the callback means the PUBACK arrived: the broker has the packet.
       if (err) return;
       const was = this.inFlight.delete(p.qn);

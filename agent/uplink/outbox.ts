@@ -240,4 +240,10 @@ export class Outbox {
       .get({ p: platform }) as { pending: number; oldest: number | null; lastAck: number | null; acked: number };
     return { platform, pending: r.pending, oldestPendingTime: r.oldest, lastAckAt: r.lastAck, acked: r.acked };
   }
+
+  /** Pending packets and the oldest pending DataTime, from the pending index alone (the page polls it). */
+  pendingSummary(platform: string): { pending: number; oldestPendingTime: number | null } {
+    const r = this.prep("SELECT COUNT(*) AS pending, MIN(data_time) AS oldest FROM outbox WHERE platform = ? AND acked_at IS NULL").get(platform) as { pending: number; oldest: number | null };
+    return { pending: r.pending, oldestPendingTime: r.oldest };
+  }
 }

@@ -4,6 +4,8 @@
 import type { Aggregate, Reading } from "../types.js";
 import { formatHj212Time } from "../time.js";
 import { formatValue } from "./hj212/cp.js";
+import { zsPeriod, zsRealtime, type ZsSpec } from "./zs.js";
+import { couItems, type CouSpec } from "../aggregate/totals.js";
 import { noiseItems } from "./noise-cp.js";
 
 /** How one analyzer channel is uploaded, from config: under which code, converted how. */
@@ -11,6 +13,10 @@ export interface UploadChannel {
   code: string;
   scale: number;
   offset: number;
+  /** Converted concentration (-Zs…) settings of a pollution-source channel (uplink/zs.ts). */
+  zs?: ZsSpec;
+  /** Totals (-Cou) of a flow or of a pollutant tied to a flow (aggregate/totals.ts). */
+  cou?: CouSpec;
   /** A sound level: minute/hour/day data as the noise items of HJ 212-2017 Table 4 (noise-cp.ts). */
   noise?: boolean;
 }
@@ -26,6 +32,7 @@ export function realtimeCp(readings: readonly Reading[], dataTime: number, tz: s
     if (!c || !c.code) continue;
     const v = conv(r.value, c);
     const parts = v === null ? [] : [`${c.code}-Rtd=${formatValue(v)}`];
+    parts.push(...zsRealtime(c.code, v, c.zs, readings));
     parts.push(`${c.code}-Flag=${r.flag}`);
     items.push(parts.join(","));
   }
@@ -56,7 +63,9 @@ export function aggregateCp(aggs: readonly Aggregate[], tz: string, lookup: Chan
       parts.push(`${c.code}-Min=${formatValue(Math.min(min, max))}`);
       parts.push(`${c.code}-Avg=${formatValue(avg as number)}`);
       parts.push(`${c.code}-Max=${formatValue(Math.max(min, max))}`);
+      parts.push(...zsPeriod(c.code, { min: Math.min(min, max), avg: avg as number, max: Math.max(min, max) }, c.zs, aggs));
     }
+    parts.push(...couItems(c.code, a, avg, c.cou, aggs, (ref) => lookup(ref.analyzer, ref.channel)));
     parts.push(`${c.code}-Flag=${a.flag}`);
     items.push(parts.join(","));
   }

@@ -30,6 +30,8 @@ export interface SessionDeps {
   onBadCrc?: (segment: string, session: PlatformSession) => void;
   /** SM4 keys a platform sent with 1014 (HJ 212-2025); without it only the configured key is used. */
   keyStore?: Sm4KeyStore;
+  /** Any other frame that cannot be read: counted and summarised by the handler, not logged per frame. */
+  onBadFrame?: (reason: string, session: PlatformSession) => void;
 }
 
 export type { SessionRuntime, SessionState } from "./delivery.js";
@@ -282,8 +284,8 @@ export class PlatformSession implements Uplink {
       frame = decodeFrame(raw, { tolerant: true });
     } catch (err) {
       this.st.badFrames++;
-      this.deps.log.debug(`platform ${this.cfg.id}: dropped frame: ${(err as Error).message}`);
       if (err instanceof Hj212FrameError && err.badCrcSegment !== undefined) this.deps.onBadCrc?.(err.badCrcSegment, this);
+      else this.deps.onBadFrame?.((err as Error).message, this);
       return;
     }
     if (frame.header.cn === "9014") return this.onAck(frame.header.qn);

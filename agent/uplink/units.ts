@@ -7,6 +7,7 @@ export const CONVERSIONS = [
   "ppb-to-ug/m3@25C",
   "ppb-to-ug/m3@20C",
   "ppb-to-ug/m3@0C",
+  "ppb-to-mg/m3@0C",
   "ppm-to-mg/m3@25C",
   "ppm-to-mg/m3@20C",
   "ppm-to-mg/m3@0C",
@@ -47,5 +48,7 @@ export function conversionFactor(c: Conversion, code: string, opts: { molarMass?
   if (!m) throw new ConversionError(`${c} needs the molar mass of ${code || "this channel"}: set molar_mass (g/mol)`, c, code);
   const [, state] = c.split("@");
   const vm = (22.414 * KELVIN[state]) / 273.15;
+  // ppb → mg/m³ (a pollution-source platform's unit for an analyzer reporting ppb) is ppb → µg/m³ / 1000.
+  if (c.startsWith("ppb-to-mg")) return { factor: m / vm / 1000, unit: "mg/m3" };
   return { factor: m / vm, unit: c.startsWith("ppb") ? "ug/m3" : "mg/m3" };
 }

@@ -1,42 +1,34 @@
-// What the local page shows, as JSON: the running agent's status (the same view `station-agent
-// status` prints) laid over every configured channel, host figures, open alarms, the latest audit
-// entries; and the trend plots' minute values, compact (one array a channel, one flag letter a minute).
+// What the local page shows, as JSON: every configured channel's latest reading (its effective
+// flag, after QC and manual flags), poll statistics, platforms' link and backlog, host figures,
+// open alarms, the latest audit entries. Built to be polled: each part is an index lookup or a
+// small cached read, never a scan of history (`station-agent status` may scan; the page may not).
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
-import type { StationConfig } from "../../config/schema.js";
-import { getDriver } from "../../drivers/index.js";
+import { isHj212Platform, type StationConfig } from "../../config/schema.js";
 import type { AuditEntry } from "../audit/log.js";
 import type { Alarm } from "../alarms/store.js";
+import type { AnalyzerStats } from "../bus/poller.js";
+import type { EventMap } from "../events.js";
 import { hostSnapshot, type HostSnapshot } from "../health/snapshot.js";
-import type { AgentStatus, PlatformStatus } from "../status.js";
-import type { Aggregate } from "../types.js";
+import type { StoredReading } from "../types.js";
+import type { SessionState } from "../uplink/delivery.js";
+import { safeUrl } from "../uplink/http-json.js";
+import { configuredChannels, type ConfiguredChannel } from "./channels.js";
+import { TrendCache, type MinuteSource } from "./trend.js";
 
 /** The parts of the running agent the page reads (structurally: the Agent has them). */
 export interface WebAgent {
   readonly loaded: { config: StationConfig };
   readonly startedAt: number;
-  readonly aggregates: { series(analyzer: string, channel: string, periodS: number, from: number, to: number): Array<Pick<Aggregate, "periodStart" | "avg" | "flag">> };
+  readonly readings: { lastOf(analyzer: string, channel: string): StoredReading | undefined };
+  readonly qc: { store: { withEffectiveFlags<R extends StoredReading>(rows: readonly R[]): R[] } };
+  readonly pollers: ReadonlyArray<{ stats(): Record<string, AnalyzerStats> }>;
+  readonly sessions: ReadonlyMap<string, { state(): SessionState }>;
+  readonly outbox: { pendingSummary(platform: string): { pending: number; oldestPendingTime: number | null }; backlog(platform: string): { lastAckAt: number | null } };
+  readonly aggregates: MinuteSource;
+  readonly alarmLog: { list(opts: { all?: boolean }): Alarm[] };
   readonly audit: { list(opts: { limit?: number }): AuditEntry[] };
-  status(): AgentStatus;
-}
-
-export interface ConfiguredChannel {
-  analyzer: string;
-  channel: string;
-  code: string;
-  unit: string;
-}
-
-/** Every channel the config polls: the driver's (or generic-modbus registers'), minus disabled ones. */
-export function configuredChannels(cfg: StationConfig): ConfiguredChannel[] {
-  return cfg.analyzers
-    .filter((a) => a.enabled)
-    .flatMap((a) => {
-      const defs = a.registers?.map((r) => ({ name: r.channel, code: r.code ?? "", unit: r.unit ?? "" })) ?? getDriver(a.driver)?.channels ?? [];
-      return defs
-        .filter((d) => a.channels[d.name]?.enabled !== false)
-        .map((d) => ({ analyzer: a.id, channel: d.name, code: a.channels[d.name]?.code ?? d.code ?? "", unit: d.unit ?? "" }));
-    });
+  readonly events: { on<K extends keyof EventMap>(event: K, listener: (...args: EventMap[K]) => void): () => void };
 }
 
 export interface PageChannel extends ConfiguredChannel {
@@ -47,13 +39,25 @@ export interface PageChannel extends ConfiguredChannel {
   ageS: number | null;
 }
 
+export interface PagePlatform {
+  id: string;
+  host: string;
+  port: number;
+  connected: boolean | null;
+  lastError: string | null;
+  inFlight: number;
+  pending: number;
+  oldestPendingTime: number | null;
+  lastAckAt: number | null;
+}
+
 export interface PageStatus {
   generatedAt: number;
   station: { name: string; mn: string; timezone: string };
   service: { pid: number; uptimeS: number; node: string };
   host: HostSnapshot & { dbBytes: number | null };
   analyzers: Array<{ id: string; driver: string; bus: string; polls?: number; failures?: number; errorRate?: number; channels: PageChannel[] }>;
-  platforms: PlatformStatus[];
+  platforms: PagePlatform[];
   alarms: Alarm[];
   audit: Array<{ id: number; ts: number; actor: string; action: string; reason: string | null; details: string }>;
 }
@@ -76,70 +80,125 @@ const shortDetails = (d: Record<string, unknown>) => {
   return s === "{}" ? "" : s.length > 160 ? `${s.slice(0, 157)}…` : s;
 };
 
-export function pageStatus(agent: WebAgent, opts: { auditEntries: number }, now = Date.now()): PageStatus {
-  const cfg = agent.loaded.config;
-  const s = agent.status();
-  const latest = new Map(s.analyzers.flatMap((a) => a.channels.map((c) => [`${a.id}\u0000${c.channel}`, c] as const)));
-  const channels = configuredChannels(cfg);
-  return {
-    generatedAt: now,
-    station: { name: cfg.station.name, mn: cfg.station.mn, timezone: cfg.station.timezone },
-    service: { pid: process.pid, uptimeS: Math.round((now - agent.startedAt) / 1000), node: process.version },
-    host: { ...hostSnapshot(dirname(cfg.storage.path)), dbBytes: dbBytes(cfg.storage.path) },
-    analyzers: s.analyzers.map((a) => ({
-      id: a.id,
-      driver: a.driver,
-      bus: a.bus,
-      polls: a.polls,
-      failures: a.failures,
-      errorRate: a.errorRate,
-      channels: channels
-        .filter((c) => c.analyzer === a.id)
-        .map((c) => {
-          const r = latest.get(`${a.id}\u0000${c.channel}`);
-          return { ...c, unit: r?.unit ?? c.unit, code: r?.code ?? c.code, value: r?.value ?? null, flag: r?.flag ?? null, state: r?.state ?? null, ts: r?.ts ?? null, ageS: r ? Math.round((now - r.ts) / 1000) : null };
-        }),
-    })),
-    platforms: s.platforms,
-    alarms: s.alarms ?? [],
-    audit: agent.audit
-      .list({ limit: opts.auditEntries })
-      .reverse()
-      .map((e) => ({ id: e.id, ts: e.ts, actor: e.actor, action: e.action, reason: e.reason, details: shortDetails(e.details) })),
+/** A value recomputed at most every `ms`. */
+function every<T>(ms: number, f: () => T): () => T {
+  let at = -Infinity;
+  let v: T;
+  return () => {
+    const now = Date.now();
+    if (now - at >= ms) {
+      v = f();
+      at = now;
+    }
+    return v;
   };
 }
 
-export interface TrendSeries extends ConfiguredChannel {
-  /** Minute means, oldest first; null where there is none. */
-  values: Array<number | null>;
-  /** One letter a minute: the minute's flag (N valid, H too few readings, M, C, D, B…), "." for none. */
-  flags: string;
-}
+export class PageData {
+  readonly channels: ConfiguredChannel[];
+  readonly trend: TrendCache;
+  private readonly lastAck = new Map<string, number | null>();
+  /** Pending counts kept up from queue and ack events, recounted from the outbox every minute. */
+  private readonly pending = new Map<string, { pending: number; oldestPendingTime: number | null; at: number }>();
+  private readonly offs: Array<() => void> = [];
+  private readonly host: () => PageStatus["host"];
+  private readonly auditRows: () => PageStatus["audit"];
 
-export interface Trend {
-  from: number;
-  stepS: 60;
-  points: number;
-  series: TrendSeries[];
-}
+  constructor(
+    private readonly agent: WebAgent,
+    opts: { trendHours: number; auditEntries: number },
+  ) {
+    const cfg = agent.loaded.config;
+    this.channels = configuredChannels(cfg);
+    this.trend = new TrendCache(agent.aggregates, this.channels, opts.trendHours);
+    // Host figures move slowly; statfs and /sys reads are not worth doing every poll.
+    this.host = every(15_000, () => ({ ...hostSnapshot(dirname(cfg.storage.path)), dbBytes: dbBytes(cfg.storage.path) }));
+    this.auditRows = every(5_000, () =>
+      agent.audit
+        .list({ limit: opts.auditEntries })
+        .reverse()
+        .map((e) => ({ id: e.id, ts: e.ts, actor: e.actor, action: e.action, reason: e.reason, details: shortDetails(e.details) })),
+    );
+  }
 
-const MINUTE = 60_000;
+  start(): void {
+    const platforms = this.agent.loaded.config.platforms.filter((p) => p.enabled);
+    // The last ack once from the outbox (a scan, at start only), then from the acks as they come.
+    for (const p of platforms) this.lastAck.set(p.id, this.agent.outbox.backlog(p.id).lastAckAt);
+    this.offs.push(
+      this.agent.events.on("packetAcked", (platform) => {
+        this.lastAck.set(platform, Date.now());
+        const p = this.pending.get(platform);
+        if (!p) return;
+        p.pending = Math.max(0, p.pending - 1);
+        if (p.pending === 0) p.oldestPendingTime = null;
+      }),
+      this.agent.events.on("packetsQueued", (platform, n) => {
+        const p = this.pending.get(platform);
+        if (!p) return;
+        p.pending += n;
+        if (p.oldestPendingTime === null) p.at = -Infinity; // its DataTime is only in the outbox
+      }),
+      this.agent.events.on("periodClosed", (periodS, start) => {
+        if (periodS === 60) this.trend.minuteClosed(start);
+      }),
+    );
+  }
 
-/** Minute values of every configured channel over the last `hours`, ending at the current minute. */
-export function trend(agent: WebAgent, hours: number, now = Date.now()): Trend {
-  const to = Math.floor(now / MINUTE) * MINUTE;
-  const from = to - hours * 3_600_000;
-  const points = (to - from) / MINUTE;
-  const series = configuredChannels(agent.loaded.config).map((c) => {
-    const values: Array<number | null> = new Array(points).fill(null);
-    const flags: string[] = new Array(points).fill(".");
-    for (const row of agent.aggregates.series(c.analyzer, c.channel, 60, from, to)) {
-      const i = (row.periodStart - from) / MINUTE;
-      if (!Number.isInteger(i) || i < 0 || i >= points) continue;
-      values[i] = row.avg === null ? null : Number(row.avg.toPrecision(5));
-      flags[i] = row.flag;
+  /** A count over the outbox's pending index grows with an outage's backlog: once a minute, not every poll. */
+  private pendingOf(platform: string, now: number): { pending: number; oldestPendingTime: number | null } {
+    let p = this.pending.get(platform);
+    if (!p || now - p.at > 60_000) {
+      p = { ...this.agent.outbox.pendingSummary(platform), at: now };
+      this.pending.set(platform, p);
     }
-    return { ...c, values, flags: flags.join("") };
-  });
-  return { from, stepS: 60, points, series };
+    return p;
+  }
+
+  stop(): void {
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  status(now = Date.now()): PageStatus {
+    const a = this.agent;
+    const cfg = a.loaded.config;
+    const stats = new Map<string, AnalyzerStats>();
+    for (const p of a.pollers) for (const [id, s] of Object.entries(p.stats())) stats.set(id, s);
+    const latest = a.qc.store.withEffectiveFlags(this.channels.map((c) => a.readings.lastOf(c.analyzer, c.channel)).filter((r): r is StoredReading => !!r));
+    const byKey = new Map(latest.map((r) => [`${r.analyzer}\u0000${r.channel}`, r]));
+    return {
+      generatedAt: now,
+      station: { name: cfg.station.name, mn: cfg.station.mn, timezone: cfg.station.timezone },
+      service: { pid: process.pid, uptimeS: Math.round((now - a.startedAt) / 1000), node: process.version },
+      host: this.host(),
+      analyzers: cfg.analyzers
+        .filter((x) => x.enabled)
+        .map((x) => {
+          const s = stats.get(x.id);
+          return {
+            id: x.id,
+            driver: x.driver,
+            bus: x.bus,
+            ...(s ? { polls: s.polls, failures: s.failures, errorRate: s.polls ? s.failures / s.polls : 0 } : {}),
+            channels: this.channels
+              .filter((c) => c.analyzer === x.id)
+              .map((c) => {
+                const r = byKey.get(`${c.analyzer}\u0000${c.channel}`);
+                return { ...c, unit: r?.unit ?? c.unit, code: c.code || r?.code || "", value: r?.value ?? null, flag: r?.flag ?? null, state: r?.state ?? null, ts: r?.ts ?? null, ageS: r ? Math.max(0, Math.round((now - r.ts) / 1000)) : null };
+              }),
+          };
+        }),
+      platforms: cfg.platforms
+        .filter((p) => p.enabled)
+        .map((p) => {
+          const s = a.sessions.get(p.id)?.state();
+          // An HTTP (or other URL) uplink shows its URL without credentials or query, and port 0.
+          const addr = isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl((p as { url: string }).url), port: 0 };
+          const { pending, oldestPendingTime } = this.pendingOf(p.id, now);
+          return { id: p.id, ...addr, connected: s?.connected ?? null, lastError: s?.lastError ?? null, inFlight: s?.inFlight ?? 0, pending, oldestPendingTime, lastAckAt: this.lastAck.get(p.id) ?? null };
+        }),
+      alarms: a.alarmLog.list({}),
+      audit: this.auditRows(),
+    };
+  }
 }

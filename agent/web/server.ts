@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { WebConfig } from "../../config/schema-web.js";
 import type { Logger } from "../log.js";
-import { pageStatus, trend, type WebAgent } from "./data.js";
+import { PageData, type WebAgent } from "./data.js";
 import { formatListen, parseListen } from "./listen.js";
 
 const ASSETS: Record<string, { file: string; type: string }> = {
@@ -29,8 +29,6 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
 };
-/** The trend's minute values change once a minute: computed once and served to every poller. */
-const TREND_MAX_AGE_MS = 15_000;
 
 interface Body {
   raw: Buffer;
@@ -51,7 +49,8 @@ export class WebServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private assets = new Map<string, Body & { type: string }>();
-  private trendCache: (Body & { at: number; minute: number }) | null = null;
+  private data: PageData | null = null;
+  private trendBody: (Body & { json: string }) | null = null;
   private refused = 0;
   private refusedLoggedAt = 0;
 
@@ -69,6 +68,7 @@ export class WebServer {
   async start(): Promise<void> {
     const at = parseListen(this.cfg.listen);
     if (!at || typeof at === "string") return; // off; a bad value never passes the config check
+    this.data = new PageData(this.agent, { trendHours: this.cfg.trend_hours, auditEntries: this.cfg.audit_entries });
     const dir = assetsDir();
     for (const [path, a] of Object.entries(ASSETS)) this.assets.set(path, { ...body(readFileSync(join(dir, a.file))), type: a.type });
     const server = createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 10_000 }, (req, res) => this.handle(req, res));
@@ -89,6 +89,7 @@ export class WebServer {
         server.off("error", onError);
         server.on("error", (err) => this.log.warn(`web page: ${err.message}`));
         this.server = server;
+        this.data!.start();
         this.log.info(`web page on http://${where}/${this.cfg.token ? " (token required)" : ""}`);
         resolve();
       });
@@ -98,6 +99,7 @@ export class WebServer {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
+    this.data?.stop();
     if (!s) return;
     await new Promise<void>((resolve) => {
       s.close(() => resolve());
@@ -121,7 +123,7 @@ export class WebServer {
       const asset = this.assets.get(url.pathname);
       if (asset) return this.sendBody(req, res, asset, asset.type, "no-cache");
       if (url.pathname === "/api/status") {
-        return this.send(res, 200, "application/json", JSON.stringify(pageStatus(this.agent, { auditEntries: this.cfg.audit_entries })), { "cache-control": "no-store" });
+        return this.send(res, 200, "application/json", JSON.stringify(this.data!.status()), { "cache-control": "no-store" });
       }
       if (url.pathname === "/api/trend") return this.sendBody(req, res, this.trend(), "application/json", "no-cache");
       return this.send(res, 404, "text/plain", "not found\n");
@@ -132,15 +134,11 @@ export class WebServer {
     }
   }
 
+  /** The trend's minute values change once a minute: compressed and tagged once, served to every poller. */
   private trend(): Body {
-    const now = Date.now();
-    const minute = Math.floor(now / 60_000);
-    const c = this.trendCache;
-    if (c && c.minute === minute && now - c.at < TREND_MAX_AGE_MS) return c;
-    const fresh = body(Buffer.from(JSON.stringify(trend(this.agent, this.cfg.trend_hours, now))));
-    // Same content (no new minute closed yet): keep the old ETag so browsers get a 304.
-    this.trendCache = c && c.etag === fresh.etag ? { ...c, at: now, minute } : { ...fresh, at: now, minute };
-    return this.trendCache;
+    const json = this.data!.trend.get();
+    if (this.trendBody?.json !== json) this.trendBody = { ...body(Buffer.from(json)), json };
+    return this.trendBody;
   }
 
   private tokenOk(given: string): boolean {

@@ -52,7 +52,7 @@ log: { level: warn }
 buses:
   - { id: sim, type: tcp, host: 127.0.0.1, port: ${simPort}, timeout_ms: 300 }
 analyzers:
-  - { id: o3, driver: teledyne-t400, bus: sim, slave: 1, interval_s: 0.5 }
+  - { id: o3, driver: teledyne-t400, bus: sim, slave: 1, interval_s: 0.5, channels: { o3: { convert: none } } }
 platforms:
   - { id: city, host: 127.0.0.1, port: ${platformPort}, st: 22, pw: "123456", uploads: [realtime, minute],
       realtime_interval_s: 1, minute_interval_min: 1, ack_timeout_s: 1, reconnect_max_s: 1 }

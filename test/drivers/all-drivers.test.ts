@@ -48,7 +48,9 @@ for (const d of drivers) {
   test(`${d.id}: definition is sound`, () => {
     assert.deepEqual(checkDefinition(d), []);
     assert.ok(d.version >= 1 && d.models.length > 0 && d.description.length > 0);
-    assert.deepEqual(d.channels.map((c) => c.name), d.fields.map((f) => f.channel));
+    // Channels are the fields, then what a derive hook adds; a map picked by options lists every choice's.
+    if (d.hooks?.fromOptions) for (const f of d.fields) assert.ok(d.channels.some((c) => c.name === f.channel), f.channel);
+    else assert.deepEqual(d.channels.map((c) => c.name), [...d.fields.map((f) => f.channel), ...(d.hooks?.derived ?? []).map((c) => c.name)]);
   });
 
   test(`${d.id}: address + length ≤ 65536`, () => {

@@ -43,9 +43,21 @@ function findStart(b: Buffer, from: number): number {
   return -1;
 }
 
+/**
+ * Cost linear in what arrives: bytes are appended to a growing buffer (amortised, never the whole
+ * buffer copied per read), the frame being read is a window into it, and the search for its CRLF
+ * and for the next `##` resumes where the previous read left it. A stream of `##0001…` without
+ * CRLF, or a frame trickling in a byte at a time, never makes a read rescan what came before.
+ */
 export class FrameReader {
   readonly stats: FrameReaderStats = { frames: 0, garbageBytes: 0, dropped: 0, droppedBytes: 0 };
-  private buf: Buffer = Buffer.alloc(0);
+  private store: Buffer = Buffer.alloc(0);
+  private head = 0;
+  private tail = 0;
+  /** Absolute index: no CRLF starts in [head + 6, crlfFrom) (or the CRLF found there). */
+  private crlfFrom = 0;
+  /** Absolute index: no frame start in [head + 2, startFrom) (or the candidate found there). */
+  private startFrom = 0;
   private readonly maxBuffer: number;
 
   constructor(opts: FrameReaderOptions = {}) {
@@ -54,19 +66,15 @@ export class FrameReader {
 
   /** Bytes held back waiting for the rest of a frame. */
   get pending(): number {
-    return this.buf.length;
+    return this.tail - this.head;
   }
 
   /** Adds one read's bytes; returns every frame completed by it, CRLF included. */
   push(chunk: Uint8Array): Buffer[] {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.buf = this.buf.length ? Buffer.concat([this.buf, bytes]) : bytes;
+    this.append(chunk);
     const frames: Buffer[] = [];
     for (let frame = this.next(); frame; frame = this.next()) frames.push(frame);
-    if (this.buf.length > this.maxBuffer) this.drop(this.buf.length);
-    // Keep our own copy: the caller may reuse its chunk buffer, and a small remainder should not
-    // pin a large chunk in memory.
-    this.buf = Buffer.from(this.buf);
+    if (this.pending > this.maxBuffer) this.drop(this.pending);
     return frames;
   }
 
@@ -75,8 +83,9 @@ export class FrameReader {
    * after an idle gap), or counts it as garbage if it cannot be one.
    */
   flush(): Buffer[] {
-    const rest = this.buf;
-    this.buf = Buffer.alloc(0);
+    const rest = Buffer.from(this.view());
+    this.head = this.tail = 0;
+    this.store = Buffer.alloc(0);
     if (rest.length >= 10 && findStart(rest, 0) === 0) {
       this.stats.frames++;
       return [rest];
@@ -85,15 +94,42 @@ export class FrameReader {
     return [];
   }
 
+  private view(): Buffer {
+    return this.store.subarray(this.head, this.tail);
+  }
+
+  /** Appends without copying what is held more than once on average (capacity doubles; the read part is reclaimed). */
+  private append(chunk: Uint8Array): void {
+    const n = chunk.byteLength;
+    if (this.tail + n > this.store.length) {
+      const live = this.tail - this.head;
+      const size = Math.max(4096, 2 * (live + n));
+      const next = size <= this.store.length ? this.store : Buffer.allocUnsafe(size);
+      this.store.copy(next, 0, this.head, this.tail);
+      this.crlfFrom -= this.head;
+      this.startFrom -= this.head;
+      this.store = next;
+      this.head = 0;
+      this.tail = live;
+    }
+    this.store.set(chunk, this.tail);
+    this.tail += n;
+  }
+
+  private advance(n: number): void {
+    this.head += n;
+    if (this.head === this.tail) this.head = this.tail = this.crlfFrom = this.startFrom = 0;
+  }
+
   private drop(n: number): void {
     this.stats.dropped++;
     this.stats.droppedBytes += n;
-    this.buf = this.buf.subarray(n);
+    this.advance(n);
   }
 
   private take(n: number): Buffer {
-    const frame = Buffer.from(this.buf.subarray(0, n));
-    this.buf = this.buf.subarray(n);
+    const frame = Buffer.from(this.store.subarray(this.head, this.head + n));
+    this.advance(n);
     this.stats.frames++;
     return frame;
   }
@@ -101,18 +137,18 @@ export class FrameReader {
   /** The next complete frame in the buffer, or undefined when more bytes are needed. */
   private next(): Buffer | undefined {
     for (;;) {
-      const b = this.buf;
+      const b = this.view();
       const start = findStart(b, 0);
       if (start < 0) {
         // A trailing `#` may be the first half of the next `##`.
         const keep = b.length && b[b.length - 1] === HASH ? 1 : 0;
         this.stats.garbageBytes += b.length - keep;
-        this.buf = b.subarray(b.length - keep);
+        this.advance(b.length - keep);
         return undefined;
       }
       if (start > 0) {
         this.stats.garbageBytes += start;
-        this.buf = b.subarray(start);
+        this.advance(start);
         continue;
       }
       if (b.length < 6) return undefined;
@@ -120,8 +156,10 @@ export class FrameReader {
       // A frame ends at its first CRLF, whatever its declared length says: no field may contain
       // CR or LF, a wrong length (characters counted instead of bytes) is common, and this way the
       // result does not depend on how TCP cut the stream. Unless another frame starts first.
-      const crlf = b.indexOf("\r\n", 6);
-      const nextStart = findStart(b, 2);
+      const crlf = b.indexOf("\r\n", Math.max(6, this.crlfFrom - this.head));
+      this.crlfFrom = crlf >= 0 ? this.head + crlf : Math.max(this.head + 6, this.tail - 1);
+      const nextStart = findStart(b, Math.max(2, this.startFrom - this.head));
+      this.startFrom = nextStart >= 0 ? this.head + nextStart : Math.max(this.head + 2, this.tail - 5);
       if (crlf >= 0 && (nextStart < 0 || crlf < nextStart)) return this.take(crlf + 2);
       if (nextStart >= 0) {
         // A sender without CRLF: the next frame starts exactly where the declared length ends this one.

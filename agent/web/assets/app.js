@@ -134,7 +134,7 @@ function drawPlots(t) {
 
 function renderPlatforms(s) {
   $("platforms").tBodies[0].replaceChildren(...s.platforms.map((p) => {
-    const link = p.connected === undefined ? el("span", {}, "unknown") : p.connected ? el("span", { class: "up" }, "connected") : el("span", { class: "down" }, `down${p.lastError ? ` (${p.lastError})` : ""}`);
+    const link = p.connected == null ? el("span", {}, "unknown") : p.connected ? el("span", { class: "up" }, "connected") : el("span", { class: "down" }, `down${p.lastError ? ` (${p.lastError})` : ""}`);
     return el("tr", { "data-platform": p.id }, el("td", {}, p.id), el("td", {}, p.port ? `${p.host}:${p.port}` : p.host), el("td", {}, link),
       el("td", {}, `${p.pending}${p.inFlight ? ` (${p.inFlight} in flight)` : ""}`), el("td", {}, time(p.oldestPendingTime, true)), el("td", {}, time(p.lastAckAt, true)));
   }));

@@ -30,7 +30,7 @@ function setup(dir: string, free: { pct: number }) {
     buses: [{ id: "sim", type: "tcp", host: "127.0.0.1", port: 1502 }],
     analyzers: [
       { id: "o3", driver: "teledyne-t400", bus: "sim", slave: 1, interval_s: 10, channels: { o3: { scale: 2 } } },
-      { id: "o3b", driver: "teledyne-t400", bus: "sim", slave: 2, interval_s: 10 },
+      { id: "o3b", driver: "teledyne-t400", bus: "sim", slave: 2, interval_s: 10, channels: { o3: { convert: "none" } } },
     ],
     aggregation: { preset: "none" },
     alarms: {

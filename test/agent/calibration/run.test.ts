@@ -3,6 +3,7 @@
 // one) is flagged C, the calibrations row and the audit entries say what happened; a failed check
 // raises an alarm, two in a row put the analyzer in maintenance, a pass clears the alarm; 3011 too.
 import { test } from "node:test";
+import { verifySealed } from "../../../agent/audit/seal-verify.js";
 import assert from "node:assert/strict";
 import { Agent } from "../../../agent/main.js";
 import { silentLogger } from "../../../agent/log.js";
@@ -107,6 +108,10 @@ test("zero checks on a simulated T400: writes, C window, row, audit, alarm, main
     assert.equal(last.trigger, "platform");
     assert.equal(last.actor, "platform:city");
     assert.equal(await cal.forPlatform("nope", "zero"), 3, "unknown PolId: condition error");
+    // Checks, their C windows and the maintenance they caused are each recorded in the audit
+    // trail's ledger: `audit verify` finds every protected row as its last entry left it.
+    const v = verifySealed(agent.readings.database, { keys: [], keyFile: null });
+    assert.deepEqual(v.problems, [], JSON.stringify(v.problems));
   } finally {
     await agent.stop();
     await sim.stop();

@@ -1,7 +1,7 @@
 // `station-agent config check|show`, run as an installer would: the real binary in a child process.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { EXIT_CONFIG } from "../../../config/errors.js";
@@ -20,16 +20,21 @@ function cli(args: string[], env: Record<string, string> = {}) {
 
 const BAD = "test/cases/wrong_type_slave/station.yaml";
 
-test("config check: a good file exits 0 with a summary", () => {
+test("config check: a good file exits 0 with a summary and the conversion each uploaded channel gets", () => {
   const r = cli(["config", "check", "config/demo.yaml"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, "config/demo.yaml: ok (1 bus, 3 analyzers, 1 platform)\n");
+  const lines = r.stdout.split("\n");
+  assert.equal(lines[0], "config/demo.yaml: ok (1 bus, 3 analyzers, 1 platform)");
+  assert.ok(lines.includes("  o3.o3 → a05024: ppb → ug/m3 by ppb-to-ug/m3@25C, default (ambient, 25 °C)"), r.stdout);
+  assert.ok(lines.includes("  pm.pm25 → a34004: µg/m³, no conversion"), r.stdout);
 });
 
 test("config check --json: counts on success", () => {
   const r = cli(["config", "check", "--json", "config/station.example.yaml"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { ok: true, file: "config/station.example.yaml", buses: 2, analyzers: 2, platforms: 2 });
+  const { uploads, ...rest } = JSON.parse(r.stdout);
+  assert.deepEqual(rest, { ok: true, file: "config/station.example.yaml", buses: 2, analyzers: 2, platforms: 2 });
+  assert.ok(Array.isArray(uploads) && uploads.every((u: { code: string; why: string }) => u.code && u.why), JSON.stringify(uploads));
 });
 
 test("config check: a bad file exits 78 with file:line and the field on stderr", () => {
@@ -120,4 +125,19 @@ test("config show: a bad file exits 78 and does not print the password", () => {
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /platforms\[0\]\.pw: expected a non-empty string, got a number \(value hidden\)/);
   assert.doesNotMatch(r.stderr, /123456/);
+});
+
+test("config check: a pollution-source station converts ppb/ppm gases to mg/m³ at 0 °C by default, printed per channel", () => {
+  const dir = "test/cases/station_drivers_issue_13";
+  const r = cli(["config", "check", `${dir}/station.yaml`]);
+  assert.equal(r.status, 0, r.stderr);
+  const expected = readFileSync(join(ROOT, dir, "expected.txt"), "utf8");
+  assert.ok(r.stdout.endsWith(`uploaded channels:\n${expected}`), r.stdout);
+});
+
+test("config check: driver options that do not exist or are out of range exit 78 with line and field", () => {
+  const r = cli(["config", "check", "test/cases/bad_driver_options_issue_13/station.yaml"]);
+  assert.equal(r.status, EXIT_CONFIG);
+  assert.match(r.stderr, /station\.yaml:11:14: analyzers\[0\]\.options: options\.input must be one of pm20, 4-20/);
+  assert.match(r.stderr, /station\.yaml:12:5: analyzers\[1\]\.options: driver yosemitech needs options\.sensor/);
 });

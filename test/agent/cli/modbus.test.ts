@@ -95,6 +95,10 @@ analyzers: [{ id: o3, driver: teledyne-t400, bus: rs485-1, slave: 1, interval_s:
     // The poller was resumed afterwards.
     const n = agent.readings.count();
     await waitFor(() => agent.readings.count() > n, 5000, "polling again after the manual read");
+    // The pause and the resume are interventions: audited with the OS user the kernel vouches for.
+    const acts = agent.audit.list().filter((e) => e.action.startsWith("bus."));
+    assert.deepEqual(acts.map((e) => e.action), ["bus.pause", "bus.resume"]);
+    assert.equal(acts[0].actor, (await import("node:os")).userInfo().username);
   } finally {
     await agent.stop();
     await sim.stop();

@@ -14,6 +14,8 @@ import { renderText } from "../../../agent/metrics/format.js";
 import { metricsSchema } from "../../../config/schema-metrics.js";
 import { startSimulation } from "../../../drivers/simulate.js";
 import { PlatformReceiver } from "../../../agent/uplink/receiver.js";
+import { createKeyFile, sealKeyPath } from "../../../agent/audit/seal-key.js";
+import { randomBytes } from "node:crypto";
 import { demoLikeConfig, freePort, tempDir, waitFor } from "../../helpers/station.js";
 
 const value = (fams: ParsedFamily[], name: string, labels: Record<string, string> = {}): number | undefined => {
@@ -88,7 +90,7 @@ test("a running agent: /metrics and the textfile carry per-analyzer, per-platfor
     assert.ok((value(fams, "station_agent_disk_free_bytes") ?? 0) > 0);
     assert.ok((value(fams, "station_agent_disk_size_bytes") ?? 0) >= (value(fams, "station_agent_disk_free_bytes") ?? 0));
     assert.equal(value(fams, "station_agent_alarms_open"), agent.alarmLog.list({}).length);
-    assert.equal(value(fams, "station_agent_audit_sealed_epoch"), 0);
+    assert.equal(fams.find((f) => f.name === "station_agent_audit_sealed_epoch")?.metrics.length, 0, "no sealing key: nothing sealed, no sample");
     assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
 
     // The textfile: same families, rewritten atomically (no temporary file left behind).
@@ -144,6 +146,8 @@ test("a platform that acknowledges: connected 1, last ack time, acks counted; an
   const platformPort = await freePort();
   const loaded = demoLikeConfig({ dir, simPort: await freePort(), platformPort, interval_s: 0.2, realtime_s: 1 });
   loaded.config.metrics = metricsSchema.parse({ textfile: "no-such-dir/station.prom" });
+  // With a sealing key the agent seals at start: the epoch and the time appear.
+  createKeyFile(sealKeyPath(loaded.config.storage.path), randomBytes(32));
   const receiver = new PlatformReceiver({ port: platformPort, pw: "123456" });
   await receiver.start();
   const sim = await startSimulation(loaded.config, { seed: 3 });
@@ -160,6 +164,8 @@ test("a platform that acknowledges: connected 1, last ack time, acks counted; an
     assert.ok(Math.abs(lastAck - t0) < 30, `last ack ${lastAck} near now ${t0}`);
     assert.ok((value(fams, "station_agent_platform_packets_acked_total", { platform: "local" }) ?? 0) >= 1);
     assert.ok(!existsSync(join(dir, "no-such-dir")));
+    assert.equal(value(fams, "station_agent_audit_sealed_epoch"), 0, "the start seal is epoch 0");
+    assert.ok(Math.abs(value(fams, "station_agent_audit_last_seal_timestamp_seconds")! - t0) < 30);
   } finally {
     await agent.stop();
     await sim.stop();

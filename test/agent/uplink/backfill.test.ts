@@ -11,7 +11,7 @@ const exe = (cps: string[]) => cps.flatMap((c) => /ExeRtn=(\d+)/.exec(c)?.[1] ??
 test("history request with data: 9011, one acked packet per minute with its own QN, then 9012 ExeRtn=1", async () => {
   const h = await harness({ receiver: { dropAckEvery: 4 } });
   try {
-    // The `;` separator quirk between BeginTime and EndTime is accepted.
+    // BeginTime;EndTime as C.19–C.21 print it (C.22 prints a comma: both standard).
     const cp = `BeginTime=${formatHj212Time(T0 + 2 * 60_000)};EndTime=${formatHj212Time(T0 + 6 * 60_000)}`;
     const r = await h.ask("2051", cp, { timeoutMs: 10_000 });
     assert.deepEqual(r.cns, ["9011", "9012"]);

@@ -12,6 +12,10 @@ const only9011 = (cns: string[]) => cns.includes("9011");
 // [CN, CP, expected answer CNs in order, expected ExeRtn (null: none)]
 const CASES: [string, string, string[], number | null][] = [
   ["1000", "OverTime=5;ReCount=2", ["9011", "9012"], 1],
+  ["1000", "OverTime=5;ReCount=0", ["9011", "9012"], 3], // N2, 0 < n ≤ 99
+  ["1000", "OverTime=100;ReCount=2", ["9011", "9012"], 3],
+  ["2011", "", ["9011", "9012"], 1], // C.10
+  ["2021", "", ["9011", "9012"], 1], // C.12
   ["1011", "", ["9011", "1011", "9012"], 1],
   ["1061", "", ["9011", "1061", "9012"], 1],
   ["1062", "RtdInterval=60", ["9011", "9012"], 1],
@@ -24,7 +28,10 @@ const CASES: [string, string, string[], number | null][] = [
 ];
 
 test("every command: right password → executed and answered; wrong → QnRtn=3 and nothing done", async () => {
-  const h = await harness({ deps: { fieldInfo: (pol, info) => [[info ?? "i12001", "0"]] } });
+  // Answers to wrong passwords are rate-limited (downlink-guard.ts): a clock 7 s on at each look
+  // earns one answer each time, so every wrong-password request here is answered.
+  let t = Date.now();
+  const h = await harness({ deps: { fieldInfo: (pol, info) => [[info ?? "i12001", "0"]], now: () => (t += 7000) } });
   try {
     for (const [cn, cp, cns, exe] of CASES) {
       const bad = await h.ask(cn, cp, { pw: "wrong", until: only9011 });
@@ -42,7 +49,8 @@ test("every command: right password → executed and answered; wrong → QnRtn=3
     assert.equal(cfg.minute_interval_min, 5);
     assert.deepEqual(h.overrides.values("city"), { ack_timeout_s: 5, retries: 2, realtime_interval_s: 60, minute_interval_min: 5 });
     const sn = h.receiver.received.find((p) => p.frame.header.cn === "3019")!;
-    assert.equal(sn.fields["a05024-SN"], "T400-1234");
+    assert.equal(sn.frame.cp, "PolId=a05024;a05024-SN=T400-1234", "C.38: PolId;code-SN, no DataTime");
+    assert.ok(h.session.runtime.realtime && h.session.runtime.status, "2011/2021 started the uploads");
     assert.ok(h.audit.some((e) => e.action === "platform.set_rtd_interval" && e.actor === "platform:city"));
   } finally {
     await h.close();

@@ -64,7 +64,7 @@ export async function harness(opts: { receiver?: ReceiverOptions; platform?: Rec
   });
   const session = new PlatformSession(cfg, {
     outbox, events: new EventBus(), log: silentLogger, stationMn: MN,
-    onRequest: (f, s) => handler.handle(f, s), onBadCrc: (seg, s) => handler.onBadCrc(seg, s),
+    onRequest: (f, s) => handler.handle(f, s), onBadCrc: (seg, s) => handler.onBadCrc(seg, s), onBadFrame: (why, s) => handler.onBadFrame(why, s),
   });
   session.start();
   await waitFor(() => session.connected && receiver.connections > 0, 5000, "station connected");

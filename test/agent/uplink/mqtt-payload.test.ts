@@ -5,13 +5,16 @@ import assert from "node:assert/strict";
 import { mqttKind, mqttPayload, mqttTopic } from "../../../agent/uplink/mqtt-payload.js";
 import { decodeFrame } from "../../../agent/uplink/hj212/codec.js";
 import type { Packet } from "../../../agent/types.js";
+import { sealCp } from "../../../agent/audit/seal-packet.js";
 
 const MN = "010000A8900016F000169DC0";
 const packet = (cn: string, cp: string): Packet => ({ id: 1, platform: "b", qn: "20260101080000123", cn, dataTime: Date.UTC(2026, 0, 1), cp, ackRequired: true, createdAt: 0, attempts: 0, ackedAt: null });
 const opts = { payload: "hj212" as const, st: "22", pw: "123456", hj212_version: "hj212-2025" as const, mn: MN, station: { mn: MN, name: "T" }, tz: "Asia/Shanghai" };
 
-test("topic kinds follow the CN; 3020 in an MQTT outbox is an alarm; a trailing slash in the prefix is not doubled", () => {
-  assert.deepEqual(["2011", "2051", "2061", "2031", "2021", "2041", "3020", "9999"].map(mqttKind), ["realtime", "minute", "hour", "day", "status", "runtime", "alarm", "cn9999"]);
+test("topic kinds follow the CN; a 3020 is an audit seal or an alarm; a trailing slash in the prefix is not doubled", () => {
+  assert.deepEqual(["2011", "2051", "2061", "2031", "2021", "2041", "3020", "9999"].map((cn) => mqttKind(cn, "DataTime=20260101080000;i12001-Info=x")), ["realtime", "minute", "hour", "day", "status", "runtime", "alarm", "cn9999"]);
+  const seal = sealCp({ keyId: "k1", epoch: 3, ts: Date.UTC(2026, 0, 1), kind: "interval", audit: { id: 5, hash: "ab" }, readings: null, tables: "cd", prev: "", mac: "ef" }, "Asia/Shanghai");
+  assert.equal(mqttKind("3020", seal), "audit-seal");
   assert.equal(mqttTopic("stations/", MN, "minute"), `stations/${MN}/minute`);
   assert.equal(mqttTopic("env/air", MN, "state"), `env/air/${MN}/state`);
 });

@@ -110,6 +110,7 @@ if (missing && process.env.CI === "true") {
       const first = s.outbox.get("broker", (JSON.parse(sub.data()[0].text) as JsonPacket).qn)!;
       assert.deepEqual(JSON.parse(sub.data()[0].text), jsonPacket(first, { mn: MN, name: "Test station" }, "Asia/Shanghai"), "the same JSON as http-json");
       assert.equal(up.state().acked, 200);
+      assert.match(broker.log(), new RegExp(`New client connected from 127\\.0\\.0\\.1:\\d+ as ${MN} `), "client id: the station MN");
       assert.equal(await retainedState(broker.url), "online");
       await up.stop();
       assert.equal(await retainedState(broker.url), "offline", "a clean stop leaves offline retained");

@@ -85,7 +85,7 @@ for (const order of ["live-first", "oldest-first"] as const) {
     const port = await freePort();
     const platform = `{ id: ops, protocol: http-json, url: "http://127.0.0.1:${port}/in", uploads: [realtime, minute], realtime_interval_s: 1, retry_max_s: 0.2${order === "live-first" ? ", order: live-first" : ""} }`;
     const { configFile, dbPath, sim } = await outageThenKill(dir, stationYaml(simPort, platform));
-    const receiver = await oneAtATimeReceiver(port, 250);
+    const receiver = await oneAtATimeReceiver(port, 300);
     let agent: AgentProcess | null = null;
     try {
       const restartAt = Date.now();

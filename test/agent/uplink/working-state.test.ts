@@ -29,6 +29,14 @@ test("B.10 by driver table and flag", () => {
     ["BAM power failure", "D", "power-failure", "metone-bam1020", 6],
     ["BAM other error", "D", "tape-error", "metone-bam1020", 2],
     ["no driver table", "F", "stopped", undefined, 9],
+    ["43i SERVICE", "M", "service", "thermo-43i", 1],
+    ["42i GEN ALARM", "D", "general-alarm", "thermo-42i", 2],
+    ["T300 in span", "C", "span", "teledyne-t300", 3],
+    ["SCS-900 working state 3", "C", "calibration-3", "sdl-scs900", 3],
+    ["CEMS-2000 stopped (11)", "F", "stopped", "fpi-cems2000", 9],
+    ["CEMS-2000 maintenance (5)", "M", "maintenance", "fpi-cems2000", 1],
+    ["TUF-2000 weak signal", "D", "weak-signal", "tuf2000", 2],
+    ["an HJ 212 instrument's own C", "C", "sent-C", "hj212-serial", 3],
   ];
   for (const [name, flag, state, driver, want] of cases) assert.equal(workStateOf(r(flag, state), driver ? w(driver) : undefined), want, name);
 });
@@ -41,7 +49,8 @@ test("several channels: the flag first in the precedence decides; the newest rea
 });
 
 test("every driver's working table names only its own states", () => {
-  for (const id of ["teledyne-t400", "thermo-49i", "teledyne-t640", "water-dbs", "gamma-rs485", "noise-rs485", "th-rs485", "generic-modbus", "metone-bam1020"]) {
+  for (const id of ["teledyne-t400", "thermo-49i", "teledyne-t640", "water-dbs", "gamma-rs485", "noise-rs485", "th-rs485", "generic-modbus", "metone-bam1020",
+    "thermo-42i", "thermo-43i", "thermo-48i", "teledyne-t100", "teledyne-t200", "teledyne-t300", "vaisala-wxt530", "yosemitech", "sdl-scs900", "fpi-cems2000", "adam-4017", "tuf2000", "hj212-serial"]) {
     const d = getDriver(id)!;
     assert.ok(d.working, `${id} documents its working states`);
     for (const s of [...Object.keys(d.working!.states ?? {}), ...(d.working!.alarms ?? [])]) assert.ok(d.states.some((x) => x.state === s), `${id}: ${s}`);

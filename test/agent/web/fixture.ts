@@ -9,7 +9,7 @@ import { PlatformReceiver } from "../../../agent/uplink/receiver.js";
 import { openDb } from "../../../agent/store/db.js";
 import { ReadingStore } from "../../../agent/store/readings.js";
 import type { Reading } from "../../../agent/types.js";
-import { configuredChannels, type ConfiguredChannel } from "../../../agent/web/data.js";
+import { configuredChannels, type ConfiguredChannel } from "../../../agent/web/channels.js";
 import { hj212Platforms } from "../../../config/schema.js";
 import { demoLikeConfig, freePort, tempDir, waitFor } from "../../helpers/station.js";
 

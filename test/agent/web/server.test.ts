@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { Agent } from "../../../agent/main.js";
 import { WebServer } from "../../../agent/web/server.js";
-import type { PageStatus, Trend } from "../../../agent/web/data.js";
+import type { PageStatus } from "../../../agent/web/data.js";
+import type { Trend } from "../../../agent/web/trend.js";
 import { demoLikeConfig, freePort, tempDir, waitFor } from "../../helpers/station.js";
 import { startWebStation, type WebStation } from "./fixture.js";
 

@@ -110,3 +110,21 @@ test("never throws on random bytes, and stays bounded", () => {
     assert.ok(reader.pending <= 16 * 1024);
   }
 });
+
+test("a stream of ##0001… without CRLF, in small reads, costs what arrives: bounded, counted, frames after it still found", () => {
+  const reader = new FrameReader();
+  // A frame start, then 200 kB without CRLF or another `##`, a few bytes per read: each read
+  // used to copy and search the whole held buffer again (quadratic); now each byte is seen once.
+  const junk = Buffer.concat([Buffer.from("##0001"), Buffer.alloc(200_000, "a"), Buffer.from("##0001".repeat(20_000))]);
+  for (let i = 0; i < junk.length; i += 3) reader.push(junk.subarray(i, i + 3));
+  assert.ok(reader.pending <= 64 * 1024, `held ${reader.pending} bytes`);
+  assert.ok(reader.stats.dropped > 0);
+  const { frames } = feed([A], reader);
+  assert.deepEqual(frames, [A], "a good frame after the junk");
+  // A long frame trickling in one byte at a time is still one frame.
+  const long = encodeFrame(seg("2011", "DataTime=20240101120000;" + Array.from({ length: 300 }, (_, i) => `a${String(i).padStart(5, "0")}-Rtd=1`).join(";")));
+  const slow = new FrameReader();
+  const got: Buffer[] = [];
+  for (const byte of Buffer.from(long)) got.push(...slow.push(Buffer.from([byte])));
+  assert.deepEqual(got.map((f) => f.toString()), [long]);
+});
