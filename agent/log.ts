@@ -14,7 +14,7 @@ export interface Logger {
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const SECRET_KEYS = /^(pw|password|newpw|secret|token|authorization)$/i;
+const SECRET_KEYS = /^(pw|password|newpw|secret|token|authorization|sm4_key|newsk)$/i;
 
 export interface LogOptions {
   level?: LogLevel;

@@ -39,6 +39,7 @@ import { runtimeCp, statusCp } from "./uplink/packets.js";
 import { requestFileClock } from "./uplink/clock.js";
 import { fieldInfoSource, type AuditReader } from "./uplink/field-info.js";
 import { queueResend, RESEND_KINDS, type ResendKind } from "./uplink/resend.js";
+import { hj2025Parts } from "./uplink/wire-2025.js";
 import { RestartNotice } from "./uplink/restart-notice.js";
 import { HistoryRequests } from "./uplink/history.js";
 import { instrumentClock } from "./uplink/instrument-clock.js";
@@ -138,6 +139,8 @@ export class Agent {
   alarms: AlarmService | null = null;
   alarmLog!: AlarmLog;
   private notifier: AlarmNotifier | null = null;
+  /** HJ 212-2025: SM4 key store, 1001/2062 uploads, key-age alarm (uplink/wire-2025.ts). */
+  private hj2025: ReturnType<typeof hj2025Parts> | null = null;
   private restartNotice: RestartNotice | null = null;
   /** Platform history requests, in bounded slices (uplink/history.ts). */
   history: HistoryRequests | null = null;
@@ -194,10 +197,19 @@ export class Agent {
       analyzer: a.id, driver: a.driver, sn: a.options.sn === undefined ? undefined : String(a.options.sn),
       codes: analyzerChannels(a).map((ch) => this.lookup(a.id, ch.name)?.code ?? "").filter(Boolean),
     }));
+    const hj2025 = (this.hj2025 = hj2025Parts({
+      stateDir: dirname(cfg.storage.path), log: uplinkLog, tz: this.tz, outbox: this.outbox, events: this.events,
+      sessions: () => [...this.sessions.values()].filter((s): s is PlatformSession => s instanceof PlatformSession),
+      readingsBetween: (from, to, limit) => this.readings.between(from, to, limit),
+      calibrations: () => new CalibrationStore(this.db!).list({ limit: 1000 }),
+      standardCheck: (pol) => this.calibration?.forPlatform(pol, "standard") ?? 2,
+      codesOf: (id) => instruments.find((i) => i.analyzer === id)?.codes ?? [], alarms: () => this.alarms,
+    }));
     const runtime = (d: number) => runtimeCp(this.readings.runMinutes(d, d + 86_400_000), d, this.tz, (a) => String(cfg.analyzers.find((x) => x.id === a)?.options.equipment ?? a));
     const dayStart = (ms: number) => periodStartOf(ms, 86400, this.tz);
     this.history = new HistoryRequests({ log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, runtime, dayStart });
     const requests = new RequestHandler({
+      ...hj2025.deps,
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,
       instruments, history: this.history, runtime, dayStart,
       instrumentClock: instrumentClock(cfg.analyzers, getDriver, (id) => this.pollers.find((p) => p.stats()[id])),
@@ -227,7 +239,7 @@ export class Agent {
         },
         audit: () => this.audit as AuditReader | undefined,
       }),
-    });
+    }, hj2025.commands);
     for (const p of cfg.platforms.filter((p) => p.enabled)) {
       if (p.protocol === "mqtt") {
         this.sessions.set(p.id, new MqttUplink(p, { outbox: this.outbox, events: this.events, log: uplinkLog, station: cfg.station, tz: this.tz, baseDir: this.loaded.dir }));
@@ -243,6 +255,7 @@ export class Agent {
         outbox: this.outbox, events: this.events, log: uplinkLog, stationMn: cfg.station.mn,
         onRequest: (f, sess) => requests.handle(f, sess),
         onBadCrc: (seg, sess) => requests.onBadCrc(seg, sess),
+        keyStore: hj2025.keyStore,
         onBadFrame: (why, sess) => requests.onBadFrame(why, sess),
       });
       this.sessions.set(p.id, s);
@@ -274,6 +287,7 @@ export class Agent {
     this.sealer.start();
     this.watch?.start();
     for (const s of this.sessions.values()) s.start();
+    this.hj2025.station.start();
     for (const p of this.pollers) await p.start();
     this.calibration?.start();
     this.alarms?.start();
@@ -334,6 +348,7 @@ export class Agent {
     for (const p of [...this.pollers].reverse()) await p.stop();
     this.flush();
     this.closePeriods();
+    this.hj2025?.station.stop();
     for (const s of this.sessions.values()) await s.stop();
     this.restartNotice?.stop();
     await this.control?.stop();
@@ -412,6 +427,7 @@ export class Agent {
       cfg, calibrations: new CalibrationStore(db), readings: this.readings, pollers: () => this.pollers, codesOf, log: this.log.child("calibration"),
       qc: () => ({ db, qc: this.qc.store, audit: this.audit, analyzers: cfg.analyzers.map((a) => a.id), markDirty: (f, t) => this.aggregates.markDirtyRange(f, t) }),
       alarms: { raise: (a, now) => alarms.raise(a, now), clear: (k, s, now) => alarms.clear(k, s, now) },
+      onResult: (r) => this.hj2025?.onCheckResult(r),
     });
     this.onControlCommand("calibrate", this.calibration.controlHandler());
     this.onControlCommand("alarms", (_c, a) => this.alarmLog.list({ all: a.all === true }));

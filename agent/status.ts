@@ -9,6 +9,7 @@ import { Outbox } from "./uplink/outbox.js";
 import type { AnalyzerStats } from "./bus/poller.js";
 import type { Uplink } from "./uplink/delivery.js";
 import type { Hj212Flag } from "./types.js";
+import { configuredLink, type LinkSecurity } from "./uplink/link-crypto.js";
 import { sealStatus, type SealStatus } from "./audit/sealer.js";
 import { sealKeyPath } from "./audit/seal-key.js";
 
@@ -42,6 +43,10 @@ export interface PlatformStatus {
   /** Live only: packets sent and awaiting their 9014, and retransmissions since start. */
   inFlight?: number;
   retransmits?: number;
+  /** How the link is protected: TLS on the socket, SM4 on CP (HJ 212-2025), both, or plain. URL uplinks (HTTP, MQTT): the URL's scheme, e.g. "https" or "mqtts". */
+  link: LinkSecurity | string;
+  /** Live only: 9014s for QNs never sent on that connection, ignored. */
+  unknownAcks?: number;
   pending: number;
   oldestPendingTime: number | null;
   lastAckAt: number | null;
@@ -79,7 +84,11 @@ export function readStatus(db: Db, cfg: StationConfig, now = Date.now()): AgentS
     // An HTTP uplink shows its URL (no credentials, no query) as host, and port 0.
     alarms: readAlarms(db),
     audit: sealStatus(db, sealKeyPath(cfg.storage.path), cfg.audit.seal_interval_min),
-    platforms: cfg.platforms.map((p) => ({ id: p.id, ...(isHj212Platform(p) ? { host: p.host, port: p.port } : { host: safeUrl(p.url), port: 0 }), ...outbox.backlog(p.id) })),
+    platforms: cfg.platforms.map((p) => ({
+      id: p.id,
+      ...(isHj212Platform(p) ? { host: p.host, port: p.port, link: configuredLink(p, cfg.storage.path) } : { host: safeUrl(p.url), port: 0, link: /^([a-z0-9+.-]+):/i.exec(p.url)?.[1].toLowerCase() ?? "-" }),
+      ...outbox.backlog(p.id),
+    })),
   };
 }
 
@@ -108,7 +117,7 @@ export function collectStatus(agent: StatusSource): AgentStatus {
     }),
     platforms: base.platforms.map((p) => {
       const s = agent.sessions.get(p.id)?.state();
-      return s ? { ...p, connected: s.connected, lastError: s.lastError, inFlight: s.inFlight, retransmits: s.retransmits } : p;
+      return s ? { ...p, connected: s.connected, lastError: s.lastError, inFlight: s.inFlight, retransmits: s.retransmits, link: s.link ?? p.link, unknownAcks: s.unknownAcks } : p;
     }),
   };
 }

@@ -74,4 +74,6 @@ export interface Packet {
   createdAt: number;
   attempts: number;
   ackedAt: number | null;
+  /** Taken from the backlog (made before the connection came up, or re-queued by hand): a 补传, RF=1 in HJ 212-2025. */
+  resent?: boolean;
 }

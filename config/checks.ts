@@ -6,6 +6,7 @@ import { analyzerSchema } from "./schema.js";
 import type { Problem } from "./issues.js";
 import type { KeyPath } from "./locate.js";
 import { didYouMean } from "./suggest.js";
+import { linkProblems } from "./checks-link.js";
 import { sourceChannelProblems } from "./checks-source.js";
 
 /** What the config checks need to know about drivers; built from drivers/index.ts by default. */
@@ -36,6 +37,7 @@ export function crossChecks(data: unknown, drivers: DriverCatalog, where: (path:
     ...uniqueIds("buses", "bus", buses, where),
     ...uniqueIds("analyzers", "analyzer", analyzers, where),
     ...uniqueIds("platforms", "platform", platforms, where),
+    ...linkProblems(platforms),
     ...sourceChannelProblems(analyzers, drivers),
   ];
 

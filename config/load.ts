@@ -8,6 +8,7 @@ import type { DriverCatalog } from "./checks.js";
 import { ConfigError, ConfigErrors } from "./errors.js";
 import { parseConfig } from "./parse.js";
 import { analyzerSchema, type StationConfig } from "./schema.js";
+import { resolveLinkFiles } from "./link-files.js";
 
 export type { DriverCatalog } from "./checks.js";
 
@@ -31,6 +32,8 @@ export function loadConfig(file: string, opts: { drivers?: DriverCatalog } = {})
   const dir = dirname(resolve(file));
   // Relative to the config file, not to the working directory, so `station-agent -c x.yaml` works from anywhere.
   config.storage.path = resolve(dir, config.storage.path);
+  const linkErrors = resolveLinkFiles(config, dir, file);
+  if (linkErrors.length) throw new ConfigErrors(linkErrors);
   return { config, file: resolve(file), dir };
 }
 

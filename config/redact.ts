@@ -29,7 +29,7 @@ export function redactConfig(config: StationConfig): StationConfig {
               ...(p.password === undefined ? {} : { password: REDACTED }),
               ...(p.pw === undefined ? {} : { pw: REDACTED }),
             }
-          : { ...p, pw: REDACTED },
+          : { ...p, pw: REDACTED, ...(p.sm4_key === undefined ? {} : { sm4_key: REDACTED }) },
     ),
   };
 }

@@ -7,6 +7,7 @@ import { calibrationSchema } from "./schema-calibration.js";
 import { alarmsSchema } from "./schema-alarms.js";
 import { aggregationOverrideSchema, aggregationSchema, qcRulesSchema, qcSchema } from "./schema-qc.js";
 import { registerSchema, registerStateSchema } from "./schema-modbus.js";
+import { linkSecurityKeys } from "./schema-link.js";
 import { auditSchema, clockSchema } from "./schema-audit.js";
 import { webSchema } from "./schema-web.js";
 import { deliveryOrder, mqttFields } from "./schema-uplink.js";
@@ -210,6 +211,8 @@ export const platformSchema = z
     request_ttl_days: z.number().min(0.01).max(365).default(7).describe("Days a packet queued for a platform's request may wait for its 9014; older ones are dropped and counted, so they do not keep raw readings from retention."),
     enabled: z.boolean().default(true).describe("Set false to stop connecting to this platform (its outbox is kept)."),
     order: deliveryOrder("live-first"),
+    // HJ 212-2025 SM4 keys, RF, heartbeat answers, and TLS for any protocol (config/schema-link.ts).
+    ...linkSecurityKeys,
   })
   .strict();
 

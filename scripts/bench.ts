@@ -22,6 +22,7 @@ import { tempDir } from "../test/helpers/station.js";
 import { benchBus } from "./bench-bus.js";
 import { benchStation } from "./bench-station.js";
 import { benchUplinkWindow } from "./bench-uplink.js";
+import { benchSm4 } from "./bench-sm4.js";
 import { benchNodeRed } from "./bench-nodered.js";
 import { benchDownlink } from "./bench-downlink.js";
 import { benchAudit } from "./bench-audit.js";
@@ -117,6 +118,7 @@ try {
   await benchUplink(dir);
   for (const r of await benchUplinkWindow(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchDownlink(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
+  for (const r of await benchSm4(quick, dir)) record(r.name, r.value, r.unit, r.op, r.target);
   for (const r of await benchMqtt(quick, dir)) {
     if (r.value === null) results.push({ ...r, value: null, met: null });
     else record(r.name, r.value, r.unit, r.op, r.target);

@@ -2,7 +2,7 @@
 // persists or comes back while the alarm is open only counts up (no flood of alarms, audit entries or
 // POSTs); it is cleared once the condition is gone, and a later one opens a new alarm.
 
-export const ALARM_KINDS = ["exceedance", "equipment-fault", "comms-lost", "calibration-failed", "door-open", "disk-low"] as const;
+export const ALARM_KINDS = ["exceedance", "equipment-fault", "comms-lost", "calibration-failed", "door-open", "disk-low", "sm4-key-old"] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export type AlarmStep = "raise" | "repeat" | "clear" | "none";

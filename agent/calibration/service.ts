@@ -26,6 +26,8 @@ export interface CalibrationServiceDeps {
   codesOf: (analyzer: string) => readonly string[];
   alarms?: CalibrationAlarms;
   log: Logger;
+  /** Every check as it completes (HJ 212-2025 2062 uploads). */
+  onResult?: (r: CheckResult) => void;
 }
 
 export interface RunRequest extends PlanOverrides {
@@ -74,7 +76,9 @@ export class CalibrationService {
     if (this.running.has(a.id)) throw new CalibrationError(`a check of ${a.id} is already running`, a.id, kind, true);
     const plan = planCheck(a, kind, req);
     const io = serviceIo(this.deps.pollers, this.deps.readings, this.abort.signal);
-    const p = runCheck({ qc: this.deps.qc(), calibrations: this.deps.calibrations, io, alarms: this.deps.alarms, log: this.deps.log }, plan, req).finally(() => this.running.delete(a.id));
+    const p = runCheck({ qc: this.deps.qc(), calibrations: this.deps.calibrations, io, alarms: this.deps.alarms, log: this.deps.log }, plan, req)
+      .then((r) => (this.deps.onResult?.(r), r))
+      .finally(() => this.running.delete(a.id));
     this.running.set(a.id, p);
     return p;
   }
@@ -89,7 +93,7 @@ export class CalibrationService {
   }
 
   /** 3011 from a platform: the PolId names the analyzer (id or code); resolves to an ExeRtn. */
-  async forPlatform(polId: string, what: "zero" | "span" | "zero-span", platform = "platform"): Promise<number> {
+  async forPlatform(polId: string, what: "zero" | "span" | "zero-span" | "standard", platform = "platform"): Promise<number> {
     const a = this.deps.cfg.analyzers.find((x) => x.id === polId) ?? this.deps.cfg.analyzers.find((x) => this.deps.codesOf(x.id).includes(polId));
     if (!a) return EXE_RTN.conditionError;
     const kinds = (what === "zero-span" ? (["zero", "span"] as const) : [what]).filter((k) => a.calibration?.[k]);

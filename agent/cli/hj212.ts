@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { decodeFrame, encodeFrame, Hj212FrameError, Hj212SegmentError } from "../uplink/hj212/codec.js";
 import { Hj212CpError, parseCp } from "../uplink/hj212/cp.js";
+import { decryptFrame, Sm4FrameError } from "../uplink/hj212/sm4-frame.js";
 
 /** Frame text as given: `-` reads stdin. A line's trailing LF is not part of the frame, but CRLF is. */
 export function frameArgument(arg: string, stdin: () => string): string {
@@ -18,14 +19,17 @@ export type DecodeResult =
   | { ok: false; reason: string; quirk: string | null };
 
 /** The JSON the command prints; pure, so tests need not spawn a process. */
-export function decodeForCli(frame: string, tolerant: boolean): DecodeResult {
+export function decodeForCli(frame: string, tolerant: boolean, sm4Key?: Buffer): DecodeResult {
   try {
-    const decoded = decodeFrame(frame, { tolerant });
+    // An HJ 212-2025 frame with a {0x…} CP is decrypted first when a key is given (sm4-frame.ts).
+    const plain = sm4Key ? decryptFrame(Buffer.from(frame, "utf8"), [sm4Key])?.frame : undefined;
+    const decoded = decodeFrame(plain ?? frame, { tolerant });
     const cp = Object.fromEntries(parseCp(decoded.cp).fields);
     return { ok: true, header: { ...decoded.header }, cp, quirks: decoded.quirks };
   } catch (err) {
     if (err instanceof Hj212FrameError) return { ok: false, reason: err.reason, quirk: err.quirk ?? null };
     if (err instanceof Hj212CpError) return { ok: false, reason: err.message, quirk: null };
+    if (err instanceof Sm4FrameError) return { ok: false, reason: err.reason, quirk: null };
     throw err;
   }
 }
@@ -44,9 +48,19 @@ export function registerHj212(program: Command): void {
     .description("decode one HJ 212 frame and print its fields as JSON (exit 1 if it is broken)")
     .argument("<frame>", "the frame, `-` for stdin; a trailing literal \\r\\n stands for CR LF")
     .option("--tolerant", "accept the deviations real senders make, and list them as quirks")
-    .action(async (arg: string, opts: { tolerant?: boolean }) => {
+    .option("--sm4-key <key>", "HJ 212-2025: decrypt a {0x…} CP with this key (16 characters, or hex: + 32 hex digits)")
+    .action(async (arg: string, opts: { tolerant?: boolean; sm4Key?: string }) => {
       const stdinText = arg === "-" ? await readStdin() : "";
-      const result = decodeForCli(frameArgument(arg, () => stdinText), opts.tolerant ?? false);
+      const { parseSm4Key } = await import("../uplink/hj212/sm4.js");
+      let key: Buffer | undefined;
+      try {
+        key = opts.sm4Key === undefined ? undefined : parseSm4Key(opts.sm4Key);
+      } catch (err) {
+        process.stderr.write(`--sm4-key: ${(err as Error).message}\n`);
+        process.exitCode = 64;
+        return;
+      }
+      const result = decodeForCli(frameArgument(arg, () => stdinText), opts.tolerant ?? false, key);
       process.stdout.write(JSON.stringify(result, null, 2) + "\n");
       // exitCode rather than exit(): stdout may be a pipe that has not drained yet.
       if (!result.ok) process.exitCode = 1;

@@ -20,9 +20,31 @@ export function registerPlatform(program: Command): void {
     .option("--pw <pw>", "only acknowledge packets with this password")
     .option("--drop-ack-every <n>", "leave every Nth ack out (to test retransmission)")
     .option("--json", "one JSON object per packet")
-    .action(async (opts: { port: string; host: string; pw?: string; dropAckEvery?: string; json?: boolean }) => {
+    .option("--sm4-key <key>", "HJ 212-2025 SM4 key (16 characters, or hex: + 32 hex digits): decrypt what stations send, encrypt requests")
+    .option("--length-basis <basis>", "length field of encrypted requests: transmitted or plaintext", "transmitted")
+    .option("--tls-cert <file>", "serve TLS with this certificate (PEM), with --tls-key")
+    .option("--tls-key <file>", "private key of --tls-cert (PEM)")
+    .option("--tls-ca <file>", "require station certificates signed by this CA (mutual TLS)")
+    .action(async (opts: { port: string; host: string; pw?: string; dropAckEvery?: string; json?: boolean; sm4Key?: string; lengthBasis: string; tlsCert?: string; tlsKey?: string; tlsCa?: string }) => {
       const { PlatformReceiver } = await import("../uplink/receiver.js");
+      const { parseSm4Key } = await import("../uplink/hj212/sm4.js");
+      const { readFileSync } = await import("node:fs");
+      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+        process.stderr.write("--tls-cert and --tls-key go together\n");
+        process.exit(64);
+      }
+      let sm4Key: Buffer | undefined;
+      try {
+        sm4Key = opts.sm4Key === undefined ? undefined : parseSm4Key(opts.sm4Key);
+      } catch (err) {
+        process.stderr.write(`--sm4-key: ${(err as Error).message}\n`);
+        process.exit(64);
+      }
+      const tls = opts.tlsCert && opts.tlsKey ? { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey), ca: opts.tlsCa ? readFileSync(opts.tlsCa) : undefined } : undefined;
       const receiver = new PlatformReceiver({
+        sm4Key,
+        lengthBasis: opts.lengthBasis === "plaintext" ? "plaintext" : "transmitted",
+        tls,
         host: opts.host,
         port: Number(opts.port),
         pw: opts.pw,
@@ -34,7 +56,8 @@ export function registerPlatform(program: Command): void {
         onBadFrame: (reason) => process.stderr.write(`bad frame: ${reason}\n`),
       });
       const port = await receiver.start();
-      process.stderr.write(`HJ 212 platform listening on ${opts.host}:${port}\n`);
+      const security = [tls ? (tls.ca ? "TLS, station certificates required" : "TLS") : "plain TCP", sm4Key ? "SM4" : null].filter(Boolean).join(", ");
+      process.stderr.write(`HJ 212 platform listening on ${opts.host}:${port} (${security})\n`);
       const stop = () => void receiver.stop().then(() => process.exit(0));
       process.on("SIGTERM", stop);
       process.on("SIGINT", stop);

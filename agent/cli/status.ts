@@ -27,10 +27,12 @@ const when = (ms: number | null, tz: string) => (ms === null ? "-" : formatLocal
 
 function platformsTable(s: AgentStatus, tz: string): string {
   return table(
-    ["platform", "address", "connection", "pending", "oldest pending", "last ack"],
+    ["platform", "address", "link", "connection", "pending", "oldest pending", "last ack"],
     s.platforms.map((p) => [
       p.id,
       p.port ? `${p.host}:${p.port}` : p.host,
+      // tls / sm4 / tls+sm4 / plain; stray acks ignored are worth a technician's look (someone on the path).
+      `${p.link ?? "-"}${p.unknownAcks ? ` (${p.unknownAcks} stray acks ignored)` : ""}`,
       p.connected === undefined ? "unknown" : p.connected ? "connected" : `down${p.lastError ? ` (${p.lastError})` : ""}`,
       p.pending,
       when(p.oldestPendingTime, tz),

@@ -71,11 +71,11 @@ export class ReadingStore {
   }
 
   /** Readings of every channel with from ≤ ts < to, in time order. */
-  between(from: number, to: number): StoredReading[] {
+  between(from: number, to: number, limit = -1): StoredReading[] {
     return (
       this.db
-        .prepare("SELECT * FROM readings WHERE ts >= ? AND ts < ? ORDER BY ts, id")
-        .all(from, to) as Row[]
+        .prepare("SELECT * FROM readings WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT ?")
+        .all(from, to, limit) as Row[]
     ).map(toReading);
   }
 

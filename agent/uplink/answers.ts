@@ -33,6 +33,6 @@ export function getAnswer(id: AnswerIdentity, qn: string | undefined, cn: string
 }
 
 /** HJ 212-2025 heartbeat: tells the platform the link is alive when there is nothing else to send. */
-export function heartbeat(id: AnswerIdentity, qn: string): string {
-  return buildSegment({ qn, st: id.st, cn: "9015", pw: id.pw, mn: id.mn, flag: flagBits(id.protocol, { ack: false }) }, "");
+export function heartbeat(id: AnswerIdentity, qn: string, ack = false): string {
+  return buildSegment({ qn, st: id.st, cn: "9015", pw: id.pw, mn: id.mn, flag: flagBits(id.protocol, { ack }) }, "");
 }

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import { formatHj212Time, parseHj212Time } from "../time.js";
 import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
 import { dataCommands, type DataDeps } from "./commands-data.js";
+import type { Deps2025 } from "./deps-2025.js";
 import { DownlinkGuard, type BadFrameKind } from "./downlink-guard.js";
 import type { InstrumentClock } from "./instrument-clock.js";
 import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
@@ -22,7 +23,7 @@ export interface AuditSink {
 /** Sets the OS clock; returns an ExeRtn. Needs a privilege the agent does not have itself. */
 export type SetClock = (ms: number) => Promise<number> | number;
 
-export interface CommandDeps extends DataDeps {
+export interface CommandDeps extends DataDeps, Deps2025 {
   log: Logger;
   overrides: OverrideStore;
   audit?: AuditSink;
@@ -50,6 +51,10 @@ export interface RequestCtx {
  */
 export interface CommandDef {
   kind: "request" | "notice";
+  /** 1002 names the station by its data logger id and carries the MN it assigns: no MN check. */
+  anyMn?: boolean;
+  /** A notice that is answered only when this is false (9015 heartbeats). */
+  quiet?: (ctx: RequestCtx) => boolean;
   accept?: (ctx: RequestCtx) => number;
   run: (ctx: RequestCtx) => Promise<number | null> | number | null;
 }
@@ -202,15 +207,22 @@ export function refuseClock(log: Logger): SetClock {
 }
 
 // Answers that platforms send us, and heartbeats: nothing to answer (answering would ping-pong).
-const SILENT = new Set(["9011", "9012", "9013", "9015"]);
+const SILENT = new Set(["9011", "9012", "9013"]);
 
 export class RequestHandler {
   private readonly commands: Record<string, CommandDef>;
   /** Per connection (a session's `since`): bad frames counted, their answers rate-limited (downlink-guard.ts). */
   private readonly guards = new Map<PlatformSession, { since: number | null; guard: DownlinkGuard }>();
 
-  constructor(private readonly deps: CommandDeps) {
-    this.commands = { ...settings, ...dataCommands };
+  /** CNs answered QnRtn=8 so far: each is logged once, however often a platform sends it. */
+  private readonly unknownLogged = new Set<string>();
+
+  /** `more`: commands of newer protocol versions, registered by the composition root (HJ 212-2025: commands-2025.ts). */
+  constructor(
+    private readonly deps: CommandDeps,
+    more: Record<string, CommandDef> = {},
+  ) {
+    this.commands = { ...settings, ...dataCommands, ...more };
   }
 
   private guard(session: PlatformSession): DownlinkGuard {
@@ -252,23 +264,31 @@ export class RequestHandler {
     // Answers to bad requests are rate-limited and counted (one summary a minute), never logged one by one.
     const refuse = (kind: BadFrameKind, code: number) => void (this.guard(session).allow(kind) && reply(qnRtn(id, h.qn, code)));
     if (h.pw !== session.cfg.pw) return refuse("wrong-pw", QN_RTN.badPw);
-    if (h.mn !== session.mn) return refuse("wrong-mn", QN_RTN.badMn);
     const def = this.commands[h.cn ?? ""];
-    if (!def) return refuse("unknown-cn", QN_RTN.badCn);
+    if (h.mn !== session.mn && !def?.anyMn) return refuse("wrong-mn", QN_RTN.badMn);
+    if (!def) {
+      const cn = String(h.cn).slice(0, 8);
+      if (!this.unknownLogged.has(cn) && this.unknownLogged.size < 1000) {
+        this.unknownLogged.add(cn);
+        this.deps.log.info(`platform ${session.cfg.id}: command CN=${cn} is not implemented, answered QnRtn=8 (logged once per CN)`);
+      }
+      return refuse("unknown-cn", QN_RTN.badCn);
+    }
     let cp: Map<string, string>;
     try {
       cp = parseCp(frame.cp).fields;
     } catch {
       return refuse("bad-cp", QN_RTN.rejected);
     }
-    this.deps.audit?.append({ actor: `platform:${session.cfg.id}`, action: "platform.command", details: { cn: h.cn, qn: h.qn } });
+    // A heartbeat is not an intervention: auditing one a minute would bury the ones that are.
+    if (h.cn !== "9015") this.deps.audit?.append({ actor: `platform:${session.cfg.id}`, action: "platform.command", details: { cn: h.cn, qn: h.qn } });
     const ctx: RequestCtx = {
       frame, cp, session, deps: this.deps, reply,
       data: (text) => reply(getAnswer(session.identity(), h.qn, h.cn!, text)),
     };
     if (def.kind === "notice") {
       await def.run(ctx);
-      return reply(noticeAnswer(id, h.qn));
+      return def.quiet?.(ctx) ? undefined : reply(noticeAnswer(id, h.qn));
     }
     const accepted = def.accept?.(ctx) ?? QN_RTN.ready;
     reply(qnRtn(id, h.qn, accepted));

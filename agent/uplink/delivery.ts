@@ -19,6 +19,12 @@ export interface SessionState {
   acked: number;
   badFrames: number;
   reconnects: number;
+  /** HJ 212 over TCP: TLS on the socket, SM4 on CP, both, or plain (link-crypto.ts). */
+  link?: "tls+sm4" | "tls" | "sm4" | "plain";
+  /** 9014s for a QN never sent on the connection they came on: ignored (a forged or stray ack). */
+  unknownAcks?: number;
+  /** Encrypted frames that did not decrypt (answered QnRtn=100). */
+  undecryptable?: number;
 }
 
 /** What a platform switched on or off at run time (2011/2012, 2021/2022); not persisted. */
@@ -82,6 +88,8 @@ export class DeliveryCursor {
     if (fresh.length >= room) return fresh;
     const backlog = this.outbox.backlogAfter(this.platform, this.backlogUpTo, this.liveFrom, room - fresh.length);
     if (backlog.length) this.backlogUpTo = backlog[backlog.length - 1].id;
+    // The backlog lane is what HJ 212-2025 calls 补传: sent with RF=1.
+    for (const p of backlog) p.resent = true;
     return [...fresh, ...backlog];
   }
 }

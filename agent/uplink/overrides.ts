@@ -1,4 +1,5 @@
-// Settings a platform changes at run time (1000 timeouts, 1062/1064 intervals, 1072 password).
+// Settings a platform changes at run time (1000 timeouts, 1062/1064 intervals, 1072 password,
+// 1002 MN in HJ 212-2025).
 // The YAML may sit on a read-only /etc, so they live in the store, layered over it: applied at
 // start and whenever a platform sets one. Each change is recorded with who made it and when.
 import type { PlatformConfig } from "../../config/schema.js";
@@ -18,7 +19,7 @@ const MIGRATIONS = [
 ];
 
 /** The platform settings a platform may change; nothing else can be overridden. */
-export const OVERRIDABLE = ["ack_timeout_s", "retries", "realtime_interval_s", "minute_interval_min", "pw"] as const;
+export const OVERRIDABLE = ["ack_timeout_s", "retries", "realtime_interval_s", "minute_interval_min", "pw", "mn"] as const;
 export type OverrideKey = (typeof OVERRIDABLE)[number];
 export type OverrideValues = Partial<Pick<PlatformConfig, OverrideKey>>;
 

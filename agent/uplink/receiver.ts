@@ -3,10 +3,12 @@
 // stations (history, settings, raw bytes). Used by the demo, by `station-agent platform`, and by
 // the tests as the real peer of the uplink. It can misbehave on purpose (drop acks, delay them).
 import net from "node:net";
+import tls from "node:tls";
 import { buildSegment, decodeFrame, encodeFrame, parseFlag, type CrcVariant, type DecodedFrame, type Quirk } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
 import { parseCp } from "./hj212/cp.js";
 import { formatQn } from "../time.js";
+import { decryptFrame, encodeEncryptedFrame, isEncryptedCn, type LengthBasis } from "./hj212/sm4-frame.js";
 
 export interface ReceivedPacket {
   frame: DecodedFrame;
@@ -34,6 +36,11 @@ export interface ReceiverOptions {
   crc?: CrcVariant;
   onPacket?: (p: ReceivedPacket) => void;
   onBadFrame?: (reason: string) => void;
+  /** HJ 212-2025: SM4 key of this platform; encrypted CPs are decrypted, requests of encrypted CNs are sent encrypted. */
+  sm4Key?: Buffer;
+  lengthBasis?: LengthBasis;
+  /** Serve TLS with this certificate and key (PEM); with `ca`, stations must present a certificate it signed (mutual TLS). */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
 }
 
 const CRC_QUIRK: Record<CrcVariant, Quirk | null> = { standard: null, modbus: "modbus-crc", "modbus-swapped": "modbus-crc-swapped" };
@@ -48,7 +55,9 @@ export class PlatformReceiver {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   readonly received: ReceivedPacket[] = [];
-  readonly stats = { packets: 0, acked: 0, droppedAcks: 0, badFrames: 0, wrongPw: 0, connections: 0, splitPackets: 0, heartbeats: 0 };
+  /** Encrypted frames as they arrived (with `keep`), to check what was on the wire. */
+  readonly encryptedSegments: string[] = [];
+  readonly stats = { packets: 0, acked: 0, droppedAcks: 0, badFrames: 0, wrongPw: 0, connections: 0, splitPackets: 0, heartbeats: 0, encrypted: 0, tlsErrors: 0 };
   private ackable = 0;
   private readonly partials = new Map<string, PartialPacket>();
   private lastQn = 0;
@@ -57,7 +66,11 @@ export class PlatformReceiver {
   constructor(private readonly opts: ReceiverOptions = {}) {}
 
   async start(): Promise<number> {
-    const server = net.createServer((s) => this.onConnection(s));
+    const t = this.opts.tls;
+    const server = t
+      ? tls.createServer({ cert: t.cert, key: t.key, ca: t.ca, requestCert: !!t.ca, rejectUnauthorized: !!t.ca }, (s) => this.onConnection(s))
+      : net.createServer((s) => this.onConnection(s));
+    if (t) server.on("tlsClientError", () => void this.stats.tlsErrors++);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -93,8 +106,14 @@ export class PlatformReceiver {
   request(req: { cn: string; cp: string; pw: string; mn: string; st?: string; flag?: number; qn?: string }): string {
     const qn = req.qn ?? this.nextQn();
     const seg = buildSegment({ qn, st: req.st ?? "22", cn: req.cn, pw: req.pw, mn: req.mn, flag: req.flag ?? 5 }, req.cp);
-    this.sendRaw(encodeFrame(seg, this.opts.crc));
+    const key = this.opts.sm4Key;
+    this.sendRaw(key && isEncryptedCn(req.cn) ? encodeEncryptedFrame(seg, key, { crc: this.opts.crc, lengthBasis: this.opts.lengthBasis }) : encodeFrame(seg, this.opts.crc));
     return qn;
+  }
+
+  /** A platform that rotated its key (1014) decrypts and encrypts with the new one from now on. */
+  setSm4Key(key: Buffer | undefined): void {
+    this.opts.sm4Key = key;
   }
 
   /** Frames received with this QN (answers to a request echo its QN). */
@@ -118,9 +137,16 @@ export class PlatformReceiver {
     s.on("close", () => this.sockets.delete(s));
   }
 
-  private onFrame(s: net.Socket, raw: Buffer): void {
+  private onFrame(s: net.Socket, received: Buffer): void {
     let frame: DecodedFrame;
     try {
+      let raw = received;
+      const plain = decryptFrame(received, this.opts.sm4Key ? [this.opts.sm4Key] : []);
+      if (plain) {
+        this.stats.encrypted++;
+        raw = plain.frame;
+        if (this.opts.keep) this.encryptedSegments.push(received.toString("latin1"));
+      }
       frame = decodeFrame(raw, { tolerant: true });
       const want = CRC_QUIRK[this.opts.crc ?? "standard"];
       const got = frame.quirks.find((q) => q === "modbus-crc" || q === "modbus-crc-swapped") ?? null;

@@ -15,6 +15,9 @@ import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type 
 import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, type DecodedFrame } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
 import { packetParts, partSegment, type PacketPart } from "./outbox-parts.js";
+import type { Sm4KeyStore } from "./keys.js";
+import { LinkCodec, SentQns } from "./session-sm4.js";
+import { describeSocketError, openSocket } from "./session-tls.js";
 
 export interface SessionDeps {
   outbox: Outbox;
@@ -25,6 +28,8 @@ export interface SessionDeps {
   onRequest?: (frame: DecodedFrame, session: PlatformSession) => void;
   /** A frame whose only fault is its CRC (the segment is readable): answered with QnRtn=9. */
   onBadCrc?: (segment: string, session: PlatformSession) => void;
+  /** SM4 keys a platform sent with 1014 (HJ 212-2025); without it only the configured key is used. */
+  keyStore?: Sm4KeyStore;
   /** Any other frame that cannot be read: counted and summarised by the handler, not logged per frame. */
   onBadFrame?: (reason: string, session: PlatformSession) => void;
 }
@@ -61,13 +66,17 @@ export class PlatformSession implements Uplink {
   private readonly waiters = new Set<AckWaiter>();
   private readonly st: SessionState;
   readonly runtime: SessionRuntime;
+  /** SM4 on CP (HJ 212-2025 §6.4): keys, encryption of what is sent, decryption of what comes in. */
+  readonly codec: LinkCodec;
+  private sentQns = new SentQns();
 
   constructor(
     /** The platform's settings, overrides applied; changed in place by platform commands (see overrides.ts). */
     readonly cfg: PlatformConfig,
     private readonly deps: SessionDeps,
   ) {
-    this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0 };
+    this.st = { platform: cfg.id, connected: false, since: null, lastError: null, inFlight: 0, sent: 0, retransmits: 0, acked: 0, badFrames: 0, reconnects: 0, unknownAcks: 0, undecryptable: 0 };
+    this.codec = new LinkCodec(cfg, deps.keyStore, deps.log);
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
     this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
@@ -86,7 +95,7 @@ export class PlatformSession implements Uplink {
   }
 
   state(): SessionState {
-    return { ...this.st, inFlight: this.inFlight.size };
+    return { ...this.st, inFlight: this.inFlight.size, link: this.codec.link(), undecryptable: this.codec.undecryptable };
   }
 
   start(): void {
@@ -133,7 +142,7 @@ export class PlatformSession implements Uplink {
   /** Sends a segment built by a request handler (9011/9012 answers, requested data). False when not connected. */
   sendSegment(segment: string): boolean {
     if (!this.socket || !this.st.connected) return false;
-    this.socket.write(encodeFrame(segment, this.cfg.crc));
+    this.socket.write(this.codec.encode(segment));
     return true;
   }
 
@@ -161,12 +170,13 @@ export class PlatformSession implements Uplink {
 
   private connect(): void {
     if (this.stopped) return;
-    const s = net.connect({ host: this.cfg.host, port: this.cfg.port });
+    const s = openSocket(this.cfg);
     this.socket = s;
     this.reader = new FrameReader();
+    this.sentQns = new SentQns();
     s.setNoDelay(true);
     s.setKeepAlive(true, 30_000);
-    s.on("connect", () => {
+    s.on(this.cfg.tls ? "secureConnect" : "connect", () => {
       this.st.connected = true;
       this.st.since = Date.now();
       this.st.lastError = null;
@@ -180,7 +190,7 @@ export class PlatformSession implements Uplink {
       for (const frame of this.reader.push(chunk)) this.onFrame(frame);
     });
     s.on("error", (err: NodeJS.ErrnoException) => {
-      const msg = err.code ? `${err.code} ${this.cfg.host}:${this.cfg.port}` : err.message;
+      const msg = describeSocketError(err, this.cfg);
       if (msg !== this.st.lastError) this.deps.log.warn(`platform ${this.cfg.id}: ${msg}`);
       this.st.lastError = msg;
     });
@@ -224,32 +234,41 @@ export class PlatformSession implements Uplink {
     });
   }
 
-  private header(p: Packet) {
-    return { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }) };
+  /** HJ 212-2025 RF=1: a 补传, i.e. a backlog packet or one sent again for want of its ack. Live packets carry none. */
+  private header(p: Packet, tries = 1) {
+    const rf = this.cfg.protocol === "hj212-2025" && (tries > 1 || p.resent === true);
+    return { qn: p.qn, st: this.cfg.st, cn: p.cn, pw: this.cfg.pw, mn: this.mn, flag: flagBits(this.cfg.protocol, { ack: p.ackRequired }), rf };
+  }
+
+  /** Writes a segment (encrypted where SM4 applies); its QN's 9014 counts on this connection. */
+  private write(segment: string, qn: string): void {
+    this.socket!.write(this.codec.encode(segment));
+    this.sentQns.add(qn);
   }
 
   private send(p: Packet, tries: number, parts = packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log)): void {
+    const header = this.header(p, tries);
     this.st.sent++;
     if (!parts) {
-      this.socket!.write(encodeFrame(buildSegment(this.header(p), p.cp), this.cfg.crc));
+      this.write(buildSegment(header, p.cp), p.qn);
       if (p.ackRequired) this.inFlight.set(p.qn, { packet: p, sentAt: performance.now(), tries });
       else this.deps.outbox.markDone(p.id);
       return;
     }
     if (!p.ackRequired) {
-      this.socket!.write(parts.map((x) => encodeFrame(partSegment(this.header(p), x), this.cfg.crc)).join(""));
+      for (const x of parts) this.write(partSegment(header, x), x.qn);
       return this.deps.outbox.markDone(p.id);
     }
     // With answers asked for, one part at a time: the next goes when this one's 9014 arrives.
     const next = parts.find((x) => x.ackedAt === null);
     if (!next) return this.acks.add(p.qn); // every part was acknowledged before a restart
-    this.socket!.write(encodeFrame(partSegment(this.header(p), next), this.cfg.crc));
+    this.write(partSegment(header, next), next.qn);
     this.inFlight.set(next.qn, { packet: p, part: next, parts, sentAt: performance.now(), tries });
   }
 
   private sendHeartbeat(): void {
     if (!this.st.connected) return;
-    this.sendSegment(heartbeat(this.identity(), this.deps.outbox.nextQn()));
+    this.sendSegment(heartbeat(this.identity(), this.deps.outbox.nextQn(), this.cfg.heartbeat_ack));
   }
 
   private checkTimeouts(): void {
@@ -269,7 +288,9 @@ export class PlatformSession implements Uplink {
     }
   }
 
-  private onFrame(raw: Buffer): void {
+  private onFrame(received: Buffer): void {
+    const raw = this.codec.decrypt(received, (seg) => this.sendSegment(seg), this.identity());
+    if (!raw) return void this.st.badFrames++;
     let frame: DecodedFrame;
     try {
       frame = decodeFrame(raw, { tolerant: true });
@@ -286,6 +307,9 @@ export class PlatformSession implements Uplink {
 
   private onAck(qn: string | undefined): void {
     if (!qn) return;
+    // Without TLS anyone on the path can write into the connection: an ack only counts for a QN
+    // sent on it, so a forged 9014 cannot mark data delivered (and later pruned) that never arrived.
+    if (!this.cfg.tls && !this.sentQns.has(qn)) return void this.st.unknownAcks!++;
     const f = this.inFlight.get(qn);
     if (f?.part) return this.onPartAck(f, qn);
     // An ack for a packet not in flight (sent before a reconnect, or a duplicate) is still

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -65,6 +65,11 @@ test("the example still validates with every commented-out setting switched on",
   const { dir, cleanup } = tempDir();
   try {
     writeFileSync(join(dir, "station.yaml"), uncommentedExample());
+    // The files the example's link-security keys name (checked to exist; secrets mode 0600).
+    mkdirSync(join(dir, "keys"));
+    mkdirSync(join(dir, "tls"));
+    writeFileSync(join(dir, "keys", "national.sm4"), "0000000000000000\n", { mode: 0o600 });
+    for (const f of ["national-ca.pem", "station.pem", "station.key"]) writeFileSync(join(dir, "tls", f), "-----BEGIN TEST-----\n", { mode: 0o600 });
     loadConfig(join(dir, "station.yaml"));
   } finally {
     cleanup();

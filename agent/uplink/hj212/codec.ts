@@ -75,6 +75,8 @@ export interface SegmentHeader {
   flag?: number;
   pnum?: number;
   pno?: number;
+  /** HJ 212-2025 Table 3: `RF=1` marks a re-sent (补传) data packet; absent otherwise (there is no RF=0). */
+  rf?: boolean;
 }
 
 // Field widths follow HJ 212-2017 table 5 for QN/ST/CN. PW (6 in the standard) and MN (24) get
@@ -96,7 +98,7 @@ function checkInt(field: string, value: number, min: number, max: number): void 
   if (!Number.isInteger(value) || value < min || value > max) throw new Hj212SegmentError(field, String(value), `must be an integer ${min}–${max}`);
 }
 
-/** `QN=;ST=;CN=;PW=;MN=;Flag=;PNUM=;PNO=;CP=&&…&&` in the standard's order; absent optional fields are left out. */
+/** `QN=;ST=;CN=;PW=;MN=;Flag=;PNUM=;PNO=;RF=;CP=&&…&&` in the standard's order (RF: HJ 212-2025 Table 3); absent optional fields are left out. */
 export function buildSegment(h: SegmentHeader, cp: string): string {
   if (h.qn !== undefined) checkDigits("QN", h.qn, 17);
   checkDigits("ST", h.st, 2);
@@ -117,6 +119,7 @@ export function buildSegment(h: SegmentHeader, cp: string): string {
   parts.push(`ST=${h.st}`, `CN=${h.cn}`, `PW=${h.pw}`, `MN=${h.mn}`);
   if (h.flag !== undefined) parts.push(`Flag=${h.flag}`);
   if (h.pnum !== undefined) parts.push(`PNUM=${h.pnum}`, `PNO=${h.pno}`);
+  if (h.rf) parts.push("RF=1");
   parts.push(`CP=&&${cp}&&`);
   return parts.join(";");
 }
@@ -143,6 +146,8 @@ export interface FrameHeader {
   flag?: number;
   pnum?: number;
   pno?: number;
+  /** HJ 212-2025: 1 on a re-sent (补传) packet. */
+  rf?: number;
 }
 
 export interface DecodedFrame {
@@ -163,6 +168,8 @@ const FIELD_RULES: Record<string, FieldRule> = {
   Flag: { key: "flag", pattern: /^\d{1,3}$/, numeric: true },
   PNUM: { key: "pnum", pattern: /^\d{1,4}$/, numeric: true },
   PNO: { key: "pno", pattern: /^\d{1,4}$/, numeric: true },
+  // HJ 212-2025 writes only RF=1; RF=0 from a lenient sender means "not re-sent" and is accepted.
+  RF: { key: "rf", pattern: /^[01]$/, numeric: true },
 };
 const REQUIRED_FIELDS = ["ST", "CN", "PW", "MN"];
 
