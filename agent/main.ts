@@ -207,7 +207,10 @@ export class Agent {
     }));
     const runtime = (d: number) => runtimeCp(this.readings.runMinutes(d, d + 86_400_000), d, this.tz, (a) => String(cfg.analyzers.find((x) => x.id === a)?.options.equipment ?? a));
     const dayStart = (ms: number) => periodStartOf(ms, 86400, this.tz);
-    this.history = new HistoryRequests({ log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, runtime, dayStart });
+    this.history = new HistoryRequests({
+      log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, runtime, dayStart, db: this.db,
+      readings: (from, to) => this.qc.store.withEffectiveFlags(this.readings.between(from, to)),
+    });
     const requests = new RequestHandler({
       ...hj2025.deps,
       log: uplinkLog, tz: this.tz, outbox: this.outbox, aggregates: this.aggregates, lookup: this.lookup, overrides: this.overrides, audit,

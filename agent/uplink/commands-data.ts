@@ -46,6 +46,7 @@ const HISTORY_PERIOD: Record<string, (ctx: RequestCtx) => number> = {
   "2061": () => 3600,
   "2031": () => 86400,
   "2041": () => 86400,
+  "2011": (ctx) => ctx.session.cfg.realtime_interval_s,
 };
 
 const made = new WeakMap<object, HistoryRequests>();
@@ -69,7 +70,7 @@ async function history(ctx: RequestCtx): Promise<number | null> {
   if (range.end < range.begin) return EXE_RTN.conditionError;
   let h = deps.history ?? made.get(deps);
   if (!h) made.set(deps, (h = new HistoryRequests(deps)));
-  return h.answer(session, { qn: ctx.frame.header.qn, cn, ...range, periodS: HISTORY_PERIOD[cn](ctx), kind: cn === "2041" ? "runtime" : "aggregate" });
+  return h.answer(session, { qn: ctx.frame.header.qn, cn, ...range, periodS: HISTORY_PERIOD[cn](ctx), kind: cn === "2041" ? "runtime" : cn === "2011" ? "realtime" : "aggregate" });
 }
 
 function instrumentOf(ctx: RequestCtx): InstrumentInfo | undefined {
@@ -88,6 +89,10 @@ export const dataCommands: Record<string, CommandDef> = {
   "2061": { kind: "request", run: history },
   "2031": { kind: "request", run: history },
   "2041": { kind: "request", run: history },
+  // C.10: 2011 starts live realtime uploads (9011, then 9012). With BeginTime/EndTime, which the
+  // 2017 text does not define for 2011 but platforms send to get realtime data back, the stored
+  // readings of the range go out as realtime packets, like any history request.
+  "2011": { kind: "request", run: (ctx) => (ctx.cp.has("BeginTime") ? history(ctx) : ((ctx.session.runtime.realtime = true), EXE_RTN.ok)) },
   "3011": {
     kind: "request",
     async run(ctx) {

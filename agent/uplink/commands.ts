@@ -164,7 +164,7 @@ const settings: Record<string, CommandDef> = {
     },
   },
   // C.10/C.12: started realtime / status uploads are answered 9011, then 9012.
-  "2011": { kind: "request", run: (ctx) => ((ctx.session.runtime.realtime = true), EXE_RTN.ok) },
+  // 2011 with BeginTime/EndTime is a history request (commands-data.ts).
   "2012": { kind: "notice", run: (ctx) => ((ctx.session.runtime.realtime = false), null) },
   "2021": { kind: "request", run: (ctx) => ((ctx.session.runtime.status = true), EXE_RTN.ok) },
   "2022": { kind: "notice", run: (ctx) => ((ctx.session.runtime.status = false), null) },

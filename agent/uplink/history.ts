@@ -1,16 +1,18 @@
-// Platform history requests (2051/2061/2031 aggregates, 2041 run-time days) answered in bounded
+// Platform history requests (2051/2061/2031 aggregates, 2041 run-time days, 2011 with a range) answered in bounded
 // memory and time slices. A request for a year must not cost the station: rows are read a slice
 // of periods at a time, each slice queued in one transaction, the event loop given back between
 // slices (a slice is sized to take ~20 ms), and the next slice waits while the request's packets
 // not yet acknowledged exceed a small bound, so the outbox, the disk and the live packets queued
 // behind them never see a flood. At most `max_request_packets` packets per request; beyond it
 // the answer ends with ExeRtn=2 and a log line says what was cut. A request whose QN was answered
-// in the last 24 h is answered again (9011/9012) without queueing its data twice.
+// in the last 24 h is answered again (9011/9012) without queueing its data twice, across a restart
+// too when the deps hold the database: a request cut short by a restart goes on where it stopped.
 import type { Logger } from "../log.js";
-import type { Aggregate, Packet } from "../types.js";
+import { migrate, type Db } from "../store/db.js";
+import type { Aggregate, Packet, Reading } from "../types.js";
 import { EXE_RTN } from "./answers.js";
 import type { NewPacket, Outbox } from "./outbox.js";
-import { aggregateCp, type ChannelLookup } from "./packets.js";
+import { aggregateCp, realtimeCp, type ChannelLookup } from "./packets.js";
 
 export interface HistoryDeps {
   outbox: Outbox;
@@ -22,11 +24,33 @@ export interface HistoryDeps {
   runtime?: (dayStart: number) => string | null;
   /** Local day start of an instant (aggregate/periods.ts), for 2041 ranges. */
   dayStart?: (ms: number) => number;
+  /** 2011 with a range: stored readings in [from, to) with their effective flags, oldest first. */
+  readings?: (from: number, to: number) => Reading[];
+  /** Where answered requests are remembered across a restart (table history_answers); memory only without. */
+  db?: Db;
 }
+
+const MIGRATIONS = [
+  `CREATE TABLE history_answers (
+     platform TEXT NOT NULL,
+     qn TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     next_t INTEGER NOT NULL,        -- the first period not yet queued: where a restart goes on
+     first_id INTEGER NOT NULL DEFAULT 0,
+     last_id INTEGER NOT NULL DEFAULT 0,
+     queued INTEGER NOT NULL DEFAULT 0,
+     exe_rtn INTEGER,                -- null while the answer is being made
+     PRIMARY KEY (platform, qn)
+   );`,
+];
+
+interface AnswerRow { next_t: number; first_id: number; last_id: number; queued: number; exe_rtn: number | null }
+/** Where a request's answer stands: how far it is queued, and the outbox ids its packets have. */
+interface Progress { t: number; firstId: number; lastId: number; queued: number }
 
 /** The session side a request needs (session.ts). */
 export interface HistorySession {
-  readonly cfg: { id: string; window: number; ack_timeout_s: number; max_request_packets: number };
+  readonly cfg: { id: string; window: number; ack_timeout_s: number; max_request_packets: number; realtime_interval_s?: number };
   readonly connected: boolean;
   kick(): void;
   /** Split packets' parts made in the slice's own transaction (session.ts), not one fsync each later. */
@@ -38,9 +62,9 @@ export interface HistoryRequest {
   cn: string;
   begin: number;
   end: number;
-  /** Period of the aggregates asked for (s); 86400 and `runtime` for 2041. */
+  /** Period of the aggregates asked for (s); 86400 and `runtime` for 2041; the realtime interval for 2011. */
   periodS: number;
-  kind: "aggregate" | "runtime";
+  kind: "aggregate" | "runtime" | "realtime";
 }
 
 /** Reading and building one slice; its commit (an fsync, ~10 ms on an SD card or a VM disk) comes on top. */
@@ -60,7 +84,9 @@ export class HistoryRequests {
   /** Request-lane packets dropped by request_ttl_days, per platform (status, logs). */
   readonly dropped = new Map<string, number>();
 
-  constructor(private readonly deps: HistoryDeps) {}
+  constructor(private readonly deps: HistoryDeps) {
+    if (deps.db) migrate(deps.db, "history", MIGRATIONS);
+  }
 
   /** The request's ExeRtn (null: the connection dropped, the request is gone). */
   answer(session: HistorySession, req: HistoryRequest): Promise<number | null> {
@@ -72,13 +98,48 @@ export class HistoryRequests {
       this.deps.log.info(`platform ${session.cfg.id}: request QN=${req.qn} (CN=${req.cn}) answered again, its data not queued twice`);
       return seen.result;
     }
+    const stored = key ? this.stored(session.cfg.id, req.qn!, now) : undefined;
+    if (stored?.exe_rtn != null) {
+      this.deps.log.info(`platform ${session.cfg.id}: request QN=${req.qn} (CN=${req.cn}) answered before a restart, answered again, its data not queued twice`);
+      return Promise.resolve(stored.exe_rtn);
+    }
+    const resume = stored ? { t: stored.next_t, firstId: stored.first_id, lastId: stored.last_id, queued: stored.queued } : undefined;
+    if (resume) this.deps.log.info(`platform ${session.cfg.id}: request QN=${req.qn} (CN=${req.cn}) was being answered when the agent stopped: going on from ${new Date(resume.t).toISOString()}`);
     const prev = this.chains.get(session.cfg.id) ?? Promise.resolve();
-    const result = prev.then(() => this.run(session, req));
+    const result = prev.then(() => this.run(session, req, resume));
     const tail = result.catch(() => undefined);
     this.chains.set(session.cfg.id, tail);
     void tail.then(() => this.chains.get(session.cfg.id) === tail && this.chains.delete(session.cfg.id));
     if (key) this.answered.set(key, { at: now, result });
+    if (key) void result.then((r) => r !== null && this.remember(session.cfg.id, req.qn!, { exeRtn: r }), () => undefined);
     return result;
+  }
+
+  /** The stored answer to a platform's QN within the last 24 h (older ones are forgotten here). */
+  private stored(platform: string, qn: string, now: number): AnswerRow | undefined {
+    const { db } = this.deps;
+    if (!db || db.readonly) return undefined;
+    db.prepare("DELETE FROM history_answers WHERE at < ?").run(now - REMEMBER_MS);
+    return db.prepare("SELECT next_t, first_id, last_id, queued, exe_rtn FROM history_answers WHERE platform = ? AND qn = ?").get(platform, qn) as AnswerRow | undefined;
+  }
+
+  /** Records how far a request's answer is (inside the slice's transaction), or its ExeRtn once made. */
+  private remember(platform: string, qn: string | undefined, what: { progress: Progress } | { exeRtn: number }): void {
+    const { db } = this.deps;
+    if (!db || db.readonly || !qn) return;
+    try {
+      if ("exeRtn" in what) db.prepare("UPDATE history_answers SET exe_rtn = ? WHERE platform = ? AND qn = ?").run(what.exeRtn, platform, qn);
+      else {
+        const p = what.progress;
+        db.prepare(
+          `INSERT INTO history_answers (platform, qn, at, next_t, first_id, last_id, queued) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (platform, qn) DO UPDATE SET next_t = excluded.next_t, first_id = excluded.first_id, last_id = excluded.last_id, queued = excluded.queued`,
+        ).run(platform, qn, Date.now(), p.t, p.firstId, p.lastId, p.queued);
+        db.prepare("DELETE FROM history_answers WHERE rowid IN (SELECT rowid FROM history_answers ORDER BY at DESC LIMIT -1 OFFSET ?)").run(REMEMBERED);
+      }
+    } catch (err) {
+      this.deps.log.warn(`platform ${platform}: request QN=${qn} not remembered: ${(err as Error).message}`);
+    }
   }
 
   /** Drops request-lane packets older than each platform's request_ttl_days; returns how many. */
@@ -94,19 +155,21 @@ export class HistoryRequests {
     return total;
   }
 
-  private async run(session: HistorySession, req: HistoryRequest): Promise<number | null> {
+  private async run(session: HistorySession, req: HistoryRequest, resume?: Progress): Promise<number | null> {
     const { deps } = this;
     const platform = session.cfg.id;
     const cap = session.cfg.max_request_packets;
     const ahead = Math.max(4 * session.cfg.window, 256); // requested packets in flight or waiting, at most
     const step = req.periodS * 1000;
-    let slice = 64; // periods per slice, adapted to the time a slice takes
-    let firstId = 0;
-    let lastId = 0;
-    let queued = 0;
+    // Periods per slice, adapted to the time a slice takes; realtime periods hold every poll's readings.
+    let slice = req.kind === "realtime" ? 4 : 64;
+    let firstId = resume?.firstId ?? 0;
+    let lastId = resume?.lastId ?? 0;
+    let queued = resume?.queued ?? 0;
     let cutAt: number | null = null;
     let cut: number | null = null; // DataTime of the first period left out
-    for (let t = req.kind === "runtime" && deps.dayStart ? deps.dayStart(req.begin) : req.begin; t <= req.end; ) {
+    const from = req.kind === "runtime" && deps.dayStart ? deps.dayStart(req.begin) : req.kind === "realtime" ? req.begin - (req.begin % step) : req.begin;
+    for (let t = resume?.t ?? from; t <= req.end; ) {
       if (!session.connected) return null; // the request is gone; what is queued goes out later
       if (queued >= cap || cut !== null) {
         cutAt = t;
@@ -124,14 +187,14 @@ export class HistoryRequests {
       const packets = all.length > cap - queued ? all.slice(0, cap - queued) : all;
       if (packets.length < all.length) cut = all[packets.length].dataTime;
       if (packets.length) {
-        const made = deps.outbox.transaction(() => {
-          const rows = deps.outbox.enqueue(packets);
-          session.prepareParts?.(rows);
-          return rows;
+        deps.outbox.transaction(() => {
+          const made = deps.outbox.enqueue(packets);
+          session.prepareParts?.(made);
+          if (!firstId) firstId = made[0].id;
+          lastId = made[made.length - 1].id;
+          queued += made.length;
+          this.remember(platform, req.qn, { progress: { t: to, firstId, lastId, queued } });
         });
-        if (!firstId) firstId = made[0].id;
-        lastId = made[made.length - 1].id;
-        queued += made.length;
         session.kick();
       }
       t = to;
@@ -161,6 +224,7 @@ export class HistoryRequests {
     const { deps } = this;
     const out: NewPacket[] = [];
     const packet = (dataTime: number, cp: string): NewPacket => ({ platform, cn: req.cn, dataTime, cp, ackRequired: true, lane: "request" });
+    if (req.kind === "realtime") return this.realtimeSlice(req, from, to, limit, packet);
     if (req.kind === "runtime") {
       // Days are 24 h in station time (China keeps no daylight saving); `from` is a day start.
       for (let d = from; d < to && out.length < limit; d += 86_400_000) {
@@ -181,6 +245,33 @@ export class HistoryRequests {
         if (out.length >= limit) return out;
       }
       group.push(a);
+    }
+    flush();
+    return out;
+  }
+
+  /**
+   * 2011 with a range: one realtime packet per realtime interval, each channel's latest reading in
+   * it. HJ 212-2017 defines no range for 2011 (C.10 starts live uploads); platforms that ask for
+   * realtime data back this way get what is stored, like any history request.
+   */
+  private realtimeSlice(req: HistoryRequest, from: number, to: number, limit: number, packet: (t: number, cp: string) => NewPacket): NewPacket[] {
+    const out: NewPacket[] = [];
+    const step = req.periodS * 1000;
+    let bucket = from;
+    let latest = new Map<string, Reading>();
+    const flush = () => {
+      const cp = latest.size ? realtimeCp([...latest.values()], bucket, this.deps.tz, this.deps.lookup) : null;
+      if (cp) out.push(packet(bucket, cp));
+      latest = new Map();
+    };
+    for (const r of this.deps.readings?.(from, to) ?? []) {
+      if (r.ts >= bucket + step) {
+        flush();
+        if (out.length >= limit) return out;
+        bucket = r.ts - ((r.ts - from) % step);
+      }
+      latest.set(`${r.analyzer}\u0000${r.channel}`, r);
     }
     flush();
     return out;

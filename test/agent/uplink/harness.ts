@@ -9,6 +9,7 @@ import { openDb } from "../../../agent/store/db.js";
 import { ReadingStore } from "../../../agent/store/readings.js";
 import { parseHj212Time } from "../../../agent/time.js";
 import { RequestHandler, type CommandDeps } from "../../../agent/uplink/commands.js";
+import { HistoryRequests } from "../../../agent/uplink/history.js";
 import { Outbox } from "../../../agent/uplink/outbox.js";
 import { OverrideStore } from "../../../agent/uplink/overrides.js";
 import { PlatformReceiver, type ReceiverOptions } from "../../../agent/uplink/receiver.js";
@@ -27,6 +28,7 @@ export interface Harness {
   outbox: Outbox;
   overrides: OverrideStore;
   aggregates: AggregateStore;
+  readings: ReadingStore;
   receiver: PlatformReceiver;
   session: PlatformSession;
   handler: RequestHandler;
@@ -55,9 +57,14 @@ export async function harness(opts: { receiver?: ReceiverOptions; platform?: Rec
   const port = await receiver.start();
   const cfg = platformConfig(port, opts.platform);
   const audit: Harness["audit"] = [];
+  const lookup: CommandDeps["lookup"] = (a, c) => (a === "o3" && c === "o3" ? { code: "a05024", scale: 1, offset: 0 } : undefined);
+  // As the agent builds it: answers remembered in the database, 2011 ranges from the stored readings.
+  const history = new HistoryRequests({
+    outbox, log: silentLogger, tz: "Asia/Shanghai", aggregates, lookup, db, readings: (from, to) => readings.between(from, to),
+    runtime: opts.deps?.runtime, dayStart: opts.deps?.dayStart,
+  });
   const handler = new RequestHandler({
-    log: silentLogger, tz: "Asia/Shanghai", outbox, aggregates, overrides,
-    lookup: (a, c) => (a === "o3" && c === "o3" ? { code: "a05024", scale: 1, offset: 0 } : undefined),
+    log: silentLogger, tz: "Asia/Shanghai", outbox, aggregates, overrides, lookup, history,
     instruments: [{ analyzer: "o3", driver: "teledyne-t400", codes: ["a05024"], sn: "T400-1234" }],
     audit: { append: (e) => audit.push(e) },
     ...opts.deps,
@@ -69,7 +76,7 @@ export async function harness(opts: { receiver?: ReceiverOptions; platform?: Rec
   session.start();
   await waitFor(() => session.connected && receiver.connections > 0, 5000, "station connected");
   return {
-    db, outbox, overrides, aggregates, receiver, session, handler, audit,
+    db, outbox, overrides, aggregates, readings, receiver, session, handler, audit,
     async ask(cn, cp, o = {}) {
       const qn = receiver.request({ cn, cp, pw: o.pw ?? session.cfg.pw, mn: o.mn ?? MN });
       const answers = () => receiver.answersTo(qn).map((p) => p.frame.header.cn!);
