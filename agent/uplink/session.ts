@@ -312,6 +312,11 @@ export class PlatformSession implements Uplink {
     if (!this.cfg.tls && !this.sentQns.has(qn)) return void this.st.unknownAcks!++;
     const f = this.inFlight.get(qn);
     if (f?.part) return this.onPartAck(f, qn);
+    this.delivered(qn, f);
+  }
+
+  /** A packet acknowledged: by its own 9014, or (split) by its last part's. */
+  private delivered(qn: string, f: InFlight | undefined): void {
     // An ack for a packet not in flight (sent before a reconnect, or a duplicate) is still
     // recorded: the outbox ignores QNs it does not know or has already seen acknowledged.
     this.inFlight.delete(qn);
@@ -334,7 +339,8 @@ export class PlatformSession implements Uplink {
       if (this.st.connected && this.socket) this.send(f.packet, 1, f.parts);
       return;
     }
-    this.inFlight.set(f.packet.qn, { ...f, part: undefined });
-    this.onAck(f.packet.qn);
+    // The whole packet's own QN never went on the wire (only its parts' did): delivered here, not
+    // through onAck's check that a 9014 names a QN sent on this connection.
+    this.delivered(f.packet.qn, { ...f, part: undefined });
   }
 }

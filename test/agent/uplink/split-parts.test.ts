@@ -58,6 +58,11 @@ test("each part its own QN and 9014, sent one at a time; a lost ack resends that
     }
     assert.equal(parts[1].header.qn, parts[2].header.qn, "the resent part keeps its QN");
     assert.ok(outbox.get("city", p.qn)?.ackedAt, "the packet is delivered");
+    // Delivered by its last part's 9014, not by waiting out an ack timeout for the packet's own QN
+    // (which never goes on the wire): only the part whose ack was lost went twice.
+    assert.equal(session.state().retransmits, 1);
+    assert.equal(session.state().unknownAcks, 0);
+    assert.equal(session.state().acked, 1);
 
     // The parts are durable: a restarted outbox gives them back with the same QNs.
     const again = new Outbox(db, "Asia/Shanghai").parts.of(p.id, "city", () => assert.fail("not made again"));
