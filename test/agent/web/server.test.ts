@@ -57,10 +57,21 @@ test("/api/trend: 24 h of minutes per channel, flagged minutes lettered, revalid
     assert.match(s.flags, /M{20}/, "the maintenance stretch");
     assert.match(s.flags, /[BH]{15}/, "the no-answer stretch");
   }
-  const etag = r.headers.get("etag")!;
+  let etag = r.headers.get("etag")!;
   assert.ok(etag);
-  const again = await fetch(`${st.url}/api/trend`, { headers: { ...auth, "if-none-match": etag } });
-  assert.equal(again.status, 304);
+  // The station runs on: a minute closing between two requests changes the trend, and its ETag
+  // with it (a 200 with a new tag). Unchanged content must be answered 304.
+  const statuses: number[] = [];
+  for (let i = 0; i < 3 && statuses.at(-1) !== 304; i++) {
+    const again = await fetch(`${st.url}/api/trend`, { headers: { ...auth, "if-none-match": etag } });
+    statuses.push(again.status);
+    if (again.status === 200) {
+      assert.notEqual(again.headers.get("etag"), etag, "a 200 to a current ETag");
+      etag = again.headers.get("etag")!;
+      await again.arrayBuffer();
+    }
+  }
+  assert.equal(statuses.at(-1), 304, `answers: ${statuses.join(", ")}`);
 });
 
 test("read-only: anything but GET and HEAD is refused", async () => {
