@@ -67,8 +67,13 @@ export interface HistoryRequest {
   kind: "aggregate" | "runtime" | "realtime";
 }
 
-/** Reading and building one slice; its commit (an fsync, ~10 ms on an SD card or a VM disk) comes on top. */
+/**
+ * Reading, building and queueing one slice (packets and their parts inserted); its commit (an
+ * fsync, ~10 ms on an SD card or a VM disk, the same for any size) comes on top.
+ */
 const SLICE_TARGET_MS = 15;
+/** Periods in the first slice: small, so a slow card or a busy CPU cannot make the first one long. */
+const FIRST_SLICE = 8;
 /** Periods per slice at most: its rows (× channels) are what the request holds in memory at once. */
 const MAX_SLICE = 256;
 const REMEMBER_MS = 24 * 3600_000;
@@ -162,7 +167,7 @@ export class HistoryRequests {
     const ahead = Math.max(4 * session.cfg.window, 256); // requested packets in flight or waiting, at most
     const step = req.periodS * 1000;
     // Periods per slice, adapted to the time a slice takes; realtime periods hold every poll's readings.
-    let slice = req.kind === "realtime" ? 4 : 64;
+    let slice = req.kind === "realtime" ? 2 : FIRST_SLICE;
     let firstId = resume?.firstId ?? 0;
     let lastId = resume?.lastId ?? 0;
     let queued = resume?.queued ?? 0;
@@ -182,8 +187,8 @@ export class HistoryRequests {
       const started = performance.now();
       const to = Math.min(t + slice * step, req.end + 1);
       const all = this.slice(platform, req, t, to);
-      // Sized by the reading and building only: the commit's fsync costs the same for any size.
-      const took = performance.now() - started;
+      // Sized by what grows with it (reading, building, inserting), not the commit's fixed fsync.
+      let took = performance.now() - started;
       const packets = all.length > cap - queued ? all.slice(0, cap - queued) : all;
       if (packets.length < all.length) cut = all[packets.length].dataTime;
       if (packets.length) {
@@ -194,6 +199,7 @@ export class HistoryRequests {
           lastId = made[made.length - 1].id;
           queued += made.length;
           this.remember(platform, req.qn, { progress: { t: to, firstId, lastId, queued } });
+          took = performance.now() - started;
         });
         session.kick();
       }
