@@ -27,7 +27,7 @@ const MAX_LINES = 300;
  *   composition root agent/main.ts and the CLI on top.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ["agent/types.ts", "agent/events.ts", "agent/log.ts", "agent/time.ts", "agent/uplink/hj212/", "agent/uplink/units.ts", "agent/web/listen.ts", "drivers/registers.ts"],
+  ["agent/types.ts", "agent/feature.ts", "agent/events.ts", "agent/log.ts", "agent/time.ts", "agent/uplink/hj212/", "agent/uplink/units.ts", "agent/web/listen.ts", "drivers/registers.ts"],
   ["config/"],
   ["drivers/"],
   ["config/load.ts"],
