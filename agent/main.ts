@@ -4,7 +4,6 @@
 // parts from the uplink back to the pollers, so that at stop the pollers go first, the readings in
 // hand are committed, the periods they end are closed, and only then do the platforms go.
 import type { LoadedConfig } from "../config/load.js";
-import type { StationConfig } from "../config/schema.js";
 import { dirname } from "node:path";
 import { Aggregation } from "./aggregate/aggregation.js";
 import { Alarms } from "./alarms/alarms.js";
@@ -12,9 +11,8 @@ import { AuditGuard } from "./audit/guard.js";
 import { AuditTrail } from "./audit/trail.js";
 import { Polling } from "./bus/polling.js";
 import { Calibration } from "./calibration/calibration.js";
-import { CommandRegistry, Control } from "./control/control.js";
-import { EventBus } from "./events.js";
-import type { ControlHandler, Feature } from "./feature.js";
+import { Control } from "./control/control.js";
+import type { Feature } from "./feature.js";
 import type { GpioClass } from "./health/gpio.js";
 import { hostSnapshot } from "./health/snapshot.js";
 import { StationIo } from "./health/station-io.js";
@@ -23,14 +21,11 @@ import { createLogger, type Logger } from "./log.js";
 import { MetricsService } from "./metrics/service.js";
 import { Quality } from "./qc/quality.js";
 import { Retention } from "./retention/retention.js";
-import { collectStatus, type AgentStatus } from "./status.js";
-import type { DiskLevel } from "./store/disk-guard.js";
+import { AgentSurface } from "./surface.js";
 import { IngestQueue } from "./store/ingest-queue.js";
 import { Storage } from "./store/storage.js";
-import type { Reading } from "./types.js";
 import { buildLookup } from "./uplink/channels.js";
 import { LivePackets } from "./uplink/live-packets.js";
-import type { ChannelLookup } from "./uplink/packets.js";
 import { PeriodUploads } from "./uplink/period-uploads.js";
 import { Platforms } from "./uplink/platforms.js";
 import { WebServer } from "./web/server.js";
@@ -44,40 +39,18 @@ export interface AgentOptions {
 }
 
 /** How each configured analyzer channel is uploaded: code and conversion (agent/uplink/channels.ts). */
-export function channelLookup(cfg: StationConfig): ChannelLookup {
-  return buildLookup(cfg);
-}
+export { buildLookup as channelLookup } from "./uplink/channels.js";
 
-export class Agent {
-  readonly events = new EventBus();
-  readonly log: Logger;
-  readonly startedAt = Date.now();
-  private readonly commands = new CommandRegistry();
-  private readonly storage: Storage;
-  private readonly trail: AuditTrail;
-  private readonly quality: Quality;
-  private readonly aggregation: Aggregation;
-  private readonly platforms: Platforms;
-  private readonly ingestQueue: IngestQueue;
-  private readonly polling: Polling;
-  private readonly calibrationFeature: Calibration;
-  private readonly alarmsFeature: Alarms;
-  private readonly retention: Retention;
-  /** Prometheus metrics: listener and/or textfile (metrics/). */
-  readonly metrics: MetricsService;
-  /** The local status page (web/), when web.listen is set. */
-  readonly web: WebServer;
+export class Agent extends AgentSurface {
   private readonly features: Feature[];
 
-  constructor(
-    readonly loaded: LoadedConfig,
-    opts: AgentOptions = {},
-  ) {
+  constructor(loaded: LoadedConfig, opts: AgentOptions = {}) {
+    super(loaded, opts.log ?? createLogger(loaded.config.log));
     const cfg = loaded.config;
-    const log = (this.log = opts.log ?? createLogger(cfg.log));
+    const log = this.log;
     const { events, commands } = this;
     const tz = cfg.station.timezone;
-    const lookup = channelLookup(cfg);
+    const lookup = buildLookup(cfg);
     const storage = (this.storage = new Storage({ path: cfg.storage.path, log }));
     const trail = (this.trail = new AuditTrail({ storage, configFile: loaded.file }));
     const markDirty = (from: number, to: number) => aggregation.aggregates.markDirtyRange(from, to);
@@ -135,41 +108,4 @@ export class Agent {
     for (const f of [...this.features].reverse()) await f.stop();
     this.log.info("stopped");
   }
-
-  get tz() { return this.loaded.config.station.timezone; }
-  get readings() { return this.storage.readings; }
-  /** The audit trail: every intervention, hash-chained (audit/log.ts). */
-  get audit() { return this.trail.log; }
-  /** Hash chain over stored readings (audit/readings-chain.ts). */
-  get readingChain() { return this.trail.readingChain; }
-  /** Forward-secure seals of the audit trail (audit/sealer.ts); unsealed without a key. */
-  get sealer() { return this.trail.sealer; }
-  /** Screening and the effective flag of each reading (qc/). */
-  get qc() { return this.quality.engine; }
-  get aggregates() { return this.aggregation.aggregates; }
-  get outbox() { return this.platforms.outbox; }
-  get overrides() { return this.platforms.overrides; }
-  /** One uplink per enabled platform: an HJ 212 session, or JSON over HTTP, or MQTT. */
-  get sessions() { return this.platforms.sessions; }
-  get history() { return this.platforms.history; }
-  get pollers() { return this.polling.pollers; }
-  /** Zero/span/standard checks: scheduled, from the CLI, from 3011 (calibration/). */
-  get calibration() { return this.calibrationFeature.service; }
-  /** Alarm conditions and their raise/clear life cycle (alarms/). */
-  get alarms() { return this.alarmsFeature.service; }
-  get alarmLog() { return this.alarmsFeature.log; }
-  /** How full the data disk is (disk-guard.ts); checked every minute. */
-  get disk(): DiskLevel { return this.ingestQueue.disk; }
-  /** Readings lost because the database could not take them for too long. */
-  get unstoredDropped() { return this.ingestQueue.unstoredDropped; }
-
-  status(): AgentStatus { return collectStatus(this); }
-  runRetention(now = Date.now()) { return this.retention.run(now); }
-  checkDisk(freePct?: number | null): DiskLevel { return freePct === undefined ? this.ingestQueue.checkDisk() : this.ingestQueue.checkDisk(freePct); }
-  pauseBus(busId: string, seconds: number, reason: string, actor = "unknown") { return this.polling.pauseBus(busId, seconds, reason, actor); }
-  resumeBus(busId: string, actor = "unknown") { return this.polling.resumeBus(busId, actor); }
-  /** Registers what a control-socket command does while the service runs (control/control.ts). */
-  onControlCommand(cmd: string, handler: ControlHandler): void { this.commands.on(cmd, handler); }
-  /** Polled readings go to the store step (store/ingest-queue.ts). */
-  private ingest(rows: Reading[]): void { this.ingestQueue.ingest(rows); }
 }

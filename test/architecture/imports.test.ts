@@ -43,7 +43,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ["agent/health/"],
   ["agent/retention/"],
   ["agent/metrics/", "agent/web/", "agent/status.ts"],
-  ["agent/main.ts"],
+  ["agent/main.ts", "agent/surface.ts"],
   ["agent/cli/"],
 ];
 
