@@ -77,3 +77,9 @@ export interface Packet {
   /** Taken from the backlog (made before the connection came up, or re-queued by hand): a 补传, RF=1 in HJ 212-2025. */
   resent?: boolean;
 }
+
+/** One channel of one analyzer: what totals and converted concentrations refer to. */
+export interface ChannelRef {
+  analyzer: string;
+  channel: string;
+}

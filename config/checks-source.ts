@@ -1,7 +1,7 @@
 // Cross-field checks of the pollution-source channel keys (issue 13): o2_channel, humidity_channel,
 // flow_channel and totalizer_channel name an analyzer's channel that exists, and a channel with
 // reference_o2 has an O2 reading to convert with. Reads raw YAML data defensively, like checks.ts.
-import type { DriverCatalog } from "./checks.js";
+import type { DriverCatalog } from "./catalog.js";
 import type { Problem } from "./issues.js";
 
 type Raw = Record<string, unknown>;

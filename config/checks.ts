@@ -3,24 +3,14 @@
 // They read the raw YAML data defensively, so they run even when the schema found problems and the
 // installer sees every problem in one go.
 import { analyzerSchema } from "./schema.js";
+import type { DriverCatalog } from "./catalog.js";
 import type { Problem } from "./issues.js";
 import type { KeyPath } from "./locate.js";
 import { didYouMean } from "./suggest.js";
 import { linkProblems } from "./checks-link.js";
 import { sourceChannelProblems } from "./checks-source.js";
 
-/** What the config checks need to know about drivers; built from drivers/index.ts by default. */
-export interface DriverCatalog {
-  ids(): string[];
-  /** Channel names of a driver, or undefined when there is no such driver. */
-  channels(driverId: string): string[] | undefined;
-  /** Whether the driver's channels come from the analyzer's `registers` key (generic-modbus). */
-  fromConfig?(driverId: string): boolean;
-  /** Whether any channel name is the driver's (hj212-serial: its channels are the codes it sends). */
-  anyChannel?(driverId: string): boolean;
-  /** Problems of one analyzer entry (raw YAML data) with its driver: overrides in options, registers… */
-  analyzerProblems?(analyzer: unknown): Array<{ key: string; message: string }>;
-}
+export type { DriverCatalog } from "./catalog.js";
 
 type Raw = Record<string, unknown>;
 

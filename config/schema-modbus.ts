@@ -2,7 +2,7 @@
 // generic-modbus driver (drivers/configure.ts turns them into a driver definition; the simulator serves
 // the same). Shapes follow drivers/types.ts FieldDef and StateDef, with the same words.
 import { z } from "zod";
-import { REGISTER_TYPES, WORD_ORDERS, type RegisterType, type WordOrder } from "../drivers/types.js";
+import { REGISTER_TYPES, WORD_ORDERS, type RegisterType, type WordOrder } from "../drivers/registers.js";
 
 const address = z.number().int().min(0).max(65535);
 

@@ -1,79 +1,14 @@
 // The shapes of a declarative Modbus driver. A driver file is data built from these (see define.ts);
 // the poller reads with it and the simulator serves it, so the two cannot drift apart (style.md, drivers/).
-import type { Hj212Flag, Reading } from "../agent/types.js";
-import { FLAG_PRECEDENCE as STATION_FLAG_PRECEDENCE } from "../config/flags.js";
+import type { Reading } from "../agent/types.js";
+import type { ChannelInfo, SimHint, StateDefFlag, StateFlag, WorkingStates } from "./common.js";
+import type { BitFc, RegisterFc, RegisterType, WordOrder } from "./registers.js";
+import type { AsciiDriverDefinition, Hj212SerialDefinition } from "./types-serial.js";
 
-/** Register value types. 16-bit types take one register, 32-bit types two. */
-export type RegisterType = "int16" | "uint16" | "int32" | "uint32" | "float32";
-export const REGISTER_TYPES: readonly RegisterType[] = ["int16", "uint16", "int32", "uint32", "float32"];
-
-/**
- * Byte order of a value, A = most significant byte. For 32-bit values: ABCD = high word first
- * (big-endian), CDAB = low word first, BADC = bytes swapped in each word, DCBA = little-endian.
- * For 16-bit values only the byte order inside the register counts: ABCD/CDAB read AB, BADC/DCBA read BA.
- */
-export type WordOrder = "ABCD" | "CDAB" | "BADC" | "DCBA";
-export const WORD_ORDERS: readonly WordOrder[] = ["ABCD", "CDAB", "BADC", "DCBA"];
-
-export type BitFc = 1 | 2;
-export type RegisterFc = 3 | 4;
-export type ReadFc = BitFc | RegisterFc;
-
-/** Flags a state can imply. B (no answer) and S (manual input) come from the agent, never from an instrument. */
-export type StateFlag = Extract<Hj212Flag, "F" | "D" | "M" | "C" | "T">;
-/** When several states are active the reading takes the flag first in this list. */
-/** (The station's one precedence, config/flags.ts, restricted to the flags an instrument can imply.) */
-export const FLAG_PRECEDENCE: readonly StateFlag[] = STATION_FLAG_PRECEDENCE.filter((f): f is StateFlag => "FDMCT".includes(f));
-/**
- * A state that sets no flag ("N"): it only names what the instrument is doing (a water analyzer
- * idle between cycles or measuring one), for its working state (i12001). A flagged state wins over it.
- */
-export type StateDefFlag = StateFlag | "N";
-
-/** HJ 212-2017 Table B.10, the working state of a monitoring instrument (i12001-Info). */
-export const WORK_STATE = {
-  running: 0, // 运行
-  maintenance: 1, // 维护
-  fault: 2, // 故障
-  calibration: 3, // 校准 (zero/span check)
-  backflush: 5, // 反吹
-  powerFault: 6, // 电源故障
-  measuring: 7, // 测量
-  standardization: 8, // 标定
-  standby: 9, // 待机
-  operation: 10, // 运维
-} as const;
-export type WorkState = (typeof WORK_STATE)[keyof typeof WORK_STATE];
-
-/**
- * How a driver's states read as working states (i12001). Each driver file documents its table.
- * A state not named here maps by its flag: C → 3 calibration, M → 1 maintenance, D → 2 fault,
- * F → 9 standby, T → `normal`; no answer → 2.
- */
-export interface WorkingStates {
-  /** With no (flagged) state active: 0 running for a continuous analyzer. */
-  normal: WorkState;
-  /** Driver state name → working state. */
-  states?: Record<string, WorkState>;
-  /** States that are the instrument's alarm (i12003 = 1); a driver without them sends no i12003. */
-  alarms?: string[];
-}
-
-/** The state of an instrument with no active state. */
-export const OK_STATE = { state: "ok", flag: "N" } as const;
-/** The state of a reading whose poll failed (timeout, exception, closed port). */
-export const NO_ANSWER_STATE = { state: "no-answer", flag: "B" } as const;
-
-/** How the simulator makes a plausible value: base + amplitude·sin(2πt/period) + gaussian noise. */
-export interface SimHint {
-  base: number;
-  amplitude?: number;
-  period_s?: number;
-  /** Standard deviation of the noise. */
-  noise?: number;
-  /** For a field with a sample time: the simulated instrument samples this often (s, default 3600). */
-  sample_every_s?: number;
-}
+// The vocabularies and the serial kinds live in their own files; everything is still exported here.
+export * from "./registers.js";
+export * from "./common.js";
+export * from "./types-serial.js";
 
 /** A value read from registers. Every field is a channel; `code` is "" for diagnostics not uploaded by default. */
 export interface FieldDef {
@@ -167,14 +102,6 @@ export type CommandDef =
       description?: string;
     };
 
-/** What a channel is, for listings, config validation and upload. */
-export interface ChannelInfo {
-  name: string;
-  unit: string;
-  code: string;
-  description?: string;
-}
-
 /** A complete Modbus driver definition: data only. */
 export interface DriverDefinition {
   protocol: "modbus";
@@ -217,101 +144,8 @@ export interface DriverHooks {
   derived?: ChannelInfo[];
 }
 
-/** Registers a value of this type occupies. */
-export function registerCount(type: RegisterType): 1 | 2 {
-  return type === "int16" || type === "uint16" ? 1 : 2;
-}
-
 /** The Modbus kind of driver (it keeps the name DriverDefinition: it came first, and most code wants it). */
 export type ModbusDriverDefinition = DriverDefinition;
-
-// ---- The ASCII kind: an instrument asked for a record by a text command, answering CSV lines. ----
-
-/** A value taken from one column of the instrument's record. */
-export interface AsciiFieldDef {
-  channel: string;
-  /** Header name of the column, matched case-insensitively without its "(unit)" suffix: "Conc" matches "Conc(mg/m3)". */
-  column: string;
-  /** 0-based column position, used when the answer carries no header line. */
-  index: number;
-  /** decoded = number in the text × scale. */
-  scale: number;
-  unit: string;
-  code: string;
-  description?: string;
-  sim?: SimHint;
-}
-
-/** A state signalled by a column: active when its text is one of `when` (default: a number other than 0). */
-export interface AsciiStateDef {
-  column: string;
-  index: number;
-  state: string;
-  flag: StateFlag;
-  when?: string[];
-  description?: string;
-}
-
-/** A line of text that makes the instrument do something. */
-export interface AsciiCommandDef {
-  kind: "line";
-  send: string;
-  description?: string;
-}
-
-/** The line settings the instrument ships with (the bus config sets the real ones). */
-export interface SerialDefaults {
-  baud: number;
-  parity: "none" | "even" | "odd";
-  dataBits: 7 | 8;
-  stopBits: 1 | 2;
-}
-
-/** A complete ASCII driver definition: data only; agent/bus/ascii.ts reads with it, drivers/sim/ascii.ts serves it. */
-export interface AsciiDriverDefinition {
-  protocol: "ascii";
-  id: string;
-  version: number;
-  models: string[];
-  description: string;
-  serial: SerialDefaults;
-  /** Sent to ask for one record (an analyzer may override it with options.request). */
-  request: string;
-  /** Ends each line of the answer. */
-  lineEnd: string;
-  /** Separates the columns of a line. */
-  separator: string;
-  /** The first column of the header line; a data line follows it. Lines before the header are ignored (menus, prompts). */
-  headerStart: string;
-  fields: AsciiFieldDef[];
-  states: AsciiStateDef[];
-  commands: Record<string, AsciiCommandDef>;
-  channels: ChannelInfo[];
-  /** States as HJ 212 working states (i12001/i12003); default: normal 0, states by flag. */
-  working?: WorkingStates;
-}
-
-/**
- * The HJ 212 kind: an instrument that itself sends HJ 212 frames on its serial line (many CEMS and
- * water analyzers). Nothing is asked; the agent listens (agent/bus/hj212-serial.ts). Its channels are
- * the codes it sends, so there is no fixed list: `channels: {<code>: {code: …}}` remaps one.
- */
-export interface Hj212SerialDefinition {
-  protocol: "hj212";
-  id: string;
-  version: number;
-  models: string[];
-  description: string;
-  serial: SerialDefaults;
-  /** Which items of the CP become readings: "Rtd" takes `<code>-Rtd` with its `<code>-Flag`. */
-  valueKey: "Rtd";
-  /** No fixed states or commands: each value carries its own flag. */
-  states: never[];
-  commands: Record<string, never>;
-  channels: ChannelInfo[];
-  /** Working states (i12001): each value's flag maps by flag (C → 3, M → 1, D → 2, F → 9). */
-  working?: WorkingStates;
-}
 
 /** Any driver in the registry; `protocol` says which kind, and the poller picks the transport by it. */
 export type Driver = DriverDefinition | AsciiDriverDefinition | Hj212SerialDefinition;

@@ -4,9 +4,8 @@
 // period: max − min of a counter that only grows), else from the integral of the flow (the period's
 // average × its length). A pollutant's emission is its average concentration × that volume, in the
 // units of HJ 212-2017 Appendix B: kg for gases in mg/m³ (× 1e-6) and for water in mg/L (× 1e-3). Pure.
-import type { Aggregate } from "../types.js";
+import type { Aggregate, ChannelRef } from "../types.js";
 import { formatValue } from "../uplink/hj212/cp.js";
-import type { ChannelRef } from "../uplink/zs.js";
 
 export type CouSpec =
   /** A flow channel: its uploaded unit per second in m³ (L/s: 0.001), and its totalizer if it has one (m³). */

@@ -6,7 +6,6 @@
 import type { Db } from "../store/db.js";
 import { migrate } from "../store/db.js";
 import type { Logger } from "../log.js";
-import type { NewPacket } from "../uplink/outbox.js";
 import type { AuditLog } from "./log.js";
 import { allRowRefs, tableDigests } from "./ledger.js";
 import { sealMac, tablesDigest, type SealKind, type SealPayload } from "./seal.js";
@@ -72,7 +71,7 @@ export interface SealerDeps {
   tz: string;
   /** Platforms each seal goes to (empty: none), and the outbox that carries it. */
   platforms: () => string[];
-  outbox: { enqueue(p: readonly NewPacket[]): unknown };
+  outbox: { enqueue(p: ReadonlyArray<{ platform: string; cn: string; dataTime: number; cp: string; ackRequired: boolean }>): unknown };
   onQueued?: (platform: string, n: number) => void;
   now?: () => number;
 }

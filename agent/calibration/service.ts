@@ -10,7 +10,7 @@ import type { ControlHandler } from "../control/socket.js";
 import type { Logger } from "../log.js";
 import type { QcDeps } from "../qc/actions.js";
 import type { ReadingStore } from "../store/readings.js";
-import { EXE_RTN } from "../uplink/answers.js";
+import { EXE_RTN } from "../uplink/hj212/returns.js";
 import { serviceIo } from "./io.js";
 import { CalibrationError, planCheck, type PlanOverrides } from "./plan.js";
 import { runCheck, type CalibrationAlarms, type CheckResult } from "./run.js";

@@ -1,11 +1,11 @@
 // `station-agent probe <analyzer> --detect`: which address offset and word order make the analyzer's
-// float channels plausible (agent/bus/detect.ts), best first, with the `options` lines to paste.
+// float channels plausible (detect-layout.ts), best first, with the `options` lines to paste.
 // Reads only. The JSON output: {analyzer, driver, channels, best: {offset, order, score, values},
 // options, candidates: [{offset, order, score, plausible, values}]}.
 import type { AnalyzerConfig, BusConfig } from "../../config/schema.js";
 import { configureDriver } from "../../drivers/configure.js";
 import { getModbusDriver } from "../../drivers/index.js";
-import { detectLayout } from "../bus/detect.js";
+import { detectLayout } from "./detect-layout.js";
 import { createTransport } from "../bus/transport.js";
 import { printJson, table } from "./format.js";
 

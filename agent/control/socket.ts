@@ -9,7 +9,9 @@ import { dirname, join } from "node:path";
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { createProof, identify, prepareAuthDir } from "./peer.js";
 
-export type ControlHandler = (cmd: string, args: Record<string, unknown>) => Promise<unknown> | unknown;
+import type { ControlHandler } from "../feature.js";
+
+export type { ControlHandler } from "../feature.js";
 
 export class ControlError extends Error {
   readonly controlError = true;

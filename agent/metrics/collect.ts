@@ -121,13 +121,3 @@ export function collectMetrics(agent: MetricsAgent, stored: StoredCounts, now = 
       seal?.lastSealAt != null ? [{ value: s(seal.lastSealAt) }] : []),
   ];
 }
-
-/** Readings of one stored batch counted by analyzer and flag (the readingsStored event carries it). */
-export function countByFlag(rows: ReadonlyArray<{ analyzer: string; flag: string }>): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const r of rows) {
-    const m = (out[r.analyzer] ??= {});
-    m[r.flag] = (m[r.flag] ?? 0) + 1;
-  }
-  return out;
-}

@@ -3,18 +3,20 @@
 // recomputation. The agent's flush and the ingest benchmark both run exactly this.
 import type { Db } from "./db.js";
 import type { ReadingStore } from "./readings.js";
-import type { ReadingChain } from "../audit/readings-chain.js";
-import type { QcEngine } from "../qc/engine.js";
-import type { AggregateStore } from "../aggregate/store.js";
 import type { Logger } from "../log.js";
 import type { Reading, StoredReading } from "../types.js";
 
+/**
+ * The stages that run inside the batch's transaction, given by the composition root (they are
+ * downstream of the store, so the store does not import them): the reading chain
+ * (audit/readings-chain.ts), screening (qc/engine.ts) and the aggregates (aggregate/store.ts).
+ */
 export interface IngestParts {
   db: Db;
   readings: ReadingStore;
-  readingChain: ReadingChain;
-  qc: QcEngine;
-  aggregates: AggregateStore;
+  readingChain: { append(rows: StoredReading[]): unknown };
+  qc: { process(rows: StoredReading[]): unknown };
+  aggregates: { noteStored(rows: StoredReading[]): unknown };
   log: Logger;
 }
 

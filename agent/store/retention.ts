@@ -5,8 +5,6 @@
 // a little at a time (incremental vacuum), so the file never needs a full VACUUM.
 import type { Db } from "./db.js";
 import type { ReadingStore } from "./readings.js";
-import type { AggregateStore } from "../aggregate/store.js";
-import type { Outbox } from "../uplink/outbox.js";
 
 const DAY = 86_400_000;
 const CHUNK = 20_000;
@@ -24,6 +22,18 @@ export interface RetentionResult {
   keptFrom: number | null;
 }
 
+/** What retention needs of the aggregates (aggregate/store.ts), downstream of the store. */
+export interface PrunableAggregates {
+  oldestOpenPeriod(): number | null;
+  pruneBefore(before: number, limit: number): number;
+}
+
+/** What retention needs of the outbox (uplink/outbox.ts): nothing unacknowledged is pruned. */
+export interface PrunableOutbox {
+  oldestPendingDataTime(): number | null;
+  pruneAckedBefore(before: number, limit: number): number;
+}
+
 /** The instant before which data may go: the retention cutoff, pulled back by undelivered data. */
 export function safeCutoff(cutoff: number, oldestPending: number | null, oldestOpen: number | null): number {
   return Math.min(cutoff, oldestPending ?? Infinity, oldestOpen ?? Infinity);
@@ -31,7 +41,7 @@ export function safeCutoff(cutoff: number, oldestPending: number | null, oldestO
 
 export async function prune(
   db: Db,
-  stores: { readings: ReadingStore; aggregates: AggregateStore; outbox: Outbox },
+  stores: { readings: ReadingStore; aggregates: PrunableAggregates; outbox: PrunableOutbox },
   policy: RetentionPolicy,
   now = Date.now(),
 ): Promise<RetentionResult> {

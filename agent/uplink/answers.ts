@@ -4,8 +4,9 @@
 // and none of them asks for an answer itself.
 import { buildSegment, flagBits, type Protocol } from "./hj212/codec.js";
 
-export const QN_RTN = { ready: 1, rejected: 2, badPw: 3, badMn: 4, badSt: 5, badFlag: 6, badQn: 7, badCn: 8, badCrc: 9, unknown: 100 } as const;
-export const EXE_RTN = { ok: 1, failed: 2, conditionError: 3, timeout: 4, busy: 5, fault: 6, noData: 100 } as const;
+import { EXE_RTN, QN_RTN } from "./hj212/returns.js";
+
+export { EXE_RTN, QN_RTN };
 
 /** Who the station is to this platform. */
 export interface AnswerIdentity {

@@ -1,45 +1,13 @@
 // Platform requests that are answered with data: history backfill (2051/2061/2031) from the
 // aggregates table, instrument serial numbers (3019), field-machine info (3020/3021), and
 // calibration (3011) through the calibration module when there is one.
-import type { Aggregate } from "../types.js";
-import type { Logger } from "../log.js";
 import { HistoryRequests } from "./history.js";
 import { formatHj212Time } from "../time.js";
 import { EXE_RTN } from "./answers.js";
-import type { CommandDef, RequestCtx } from "./commands.js";
+import type { CommandDef, DataDeps, InstrumentInfo, RequestCtx } from "./command-types.js";
 import { readTimeRange } from "./hj212/cp.js";
-import type { Outbox } from "./outbox.js";
-import type { FieldInfo } from "./field-info.js";
-import type { ChannelLookup } from "./packets.js";
 
-/** What the station knows about one analyzer, for 3019/3020. */
-export interface InstrumentInfo {
-  analyzer: string;
-  driver: string;
-  /** HJ 212 codes the analyzer uploads (PolId). */
-  codes: string[];
-  /** Serial number from the config (analyzer option `sn`); the analyzer id when unknown. */
-  sn?: string;
-}
-
-export interface DataDeps {
-  tz: string;
-  log: Logger;
-  outbox: Outbox;
-  aggregates: { list(periodS: number, from: number, to: number): Aggregate[] };
-  lookup: ChannelLookup;
-  instruments?: InstrumentInfo[];
-  /** Field-machine info items of an instrument, by PolId (field-info.ts); absent: nothing to report. */
-  fieldInfo?: FieldInfo;
-  /** Zero/span calibration by the calibration module; resolves to an ExeRtn. */
-  calibrate?: (analyzerOrCode: string, kind: "zero" | "span" | "zero-span") => Promise<number> | number;
-  /** History requests in bounded slices (history.ts); made from these deps when absent. */
-  history?: HistoryRequests;
-  /** 2041: CP of one day's run-time data, null when none. */
-  runtime?: (dayStart: number) => string | null;
-  /** Local day start of an instant, for 2041 ranges. */
-  dayStart?: (ms: number) => number;
-}
+export type { DataDeps, InstrumentInfo } from "./command-types.js";
 
 const HISTORY_PERIOD: Record<string, (ctx: RequestCtx) => number> = {
   "2051": (ctx) => ctx.session.cfg.minute_interval_min * 60,

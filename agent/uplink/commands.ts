@@ -6,58 +6,15 @@ import { MIN_INTERVALS } from "../../config/schema.js";
 import type { Logger } from "../log.js";
 import { formatHj212Time, parseHj212Time } from "../time.js";
 import { EXE_RTN, exeRtn, getAnswer, noticeAnswer, QN_RTN, qnRtn } from "./answers.js";
-import { dataCommands, type DataDeps } from "./commands-data.js";
-import type { Deps2025 } from "./deps-2025.js";
+import { dataCommands } from "./commands-data.js";
+import type { CommandDef, CommandDeps, RequestCtx, SetClock } from "./command-types.js";
 import { DownlinkGuard, type BadFrameKind } from "./downlink-guard.js";
-import type { InstrumentClock } from "./instrument-clock.js";
 import { readSegmentLoose, type DecodedFrame } from "./hj212/codec.js";
 import { parseCp } from "./hj212/cp.js";
-import type { OverrideStore, OverrideValues } from "./overrides.js";
+import type { OverrideValues } from "./overrides.js";
 import type { PlatformSession } from "./session.js";
 
-/** The audit trail's API (agent/audit); optional so the uplink works without it. */
-export interface AuditSink {
-  append(entry: { actor: string; action: string; reason?: string; details?: Record<string, unknown> }): unknown;
-}
-
-/** Sets the OS clock; returns an ExeRtn. Needs a privilege the agent does not have itself. */
-export type SetClock = (ms: number) => Promise<number> | number;
-
-export interface CommandDeps extends DataDeps, Deps2025 {
-  log: Logger;
-  overrides: OverrideStore;
-  audit?: AuditSink;
-  setClock?: SetClock;
-  /** Instruments' own clocks (1011/1012 with PolId, instrument-clock.ts). */
-  instrumentClock?: InstrumentClock;
-  now?: () => number;
-}
-
-/** One request being handled: its frame, its CP, and how to answer. */
-export interface RequestCtx {
-  frame: DecodedFrame;
-  cp: Map<string, string>;
-  session: PlatformSession;
-  deps: CommandDeps;
-  reply(segment: string): void;
-  /** Answers a "get" with data under the request's CN and QN. */
-  data(cp: string): void;
-}
-
-/**
- * A command: `notice` ones are answered 9013 and nothing else; `request` ones 9011, then `run`,
- * whose ExeRtn goes out as 9012 (none when `run` returns null: realtime/status streams just start).
- * `accept` may refuse before anything happens (a QnRtn other than 1).
- */
-export interface CommandDef {
-  kind: "request" | "notice";
-  /** 1002 names the station by its data logger id and carries the MN it assigns: no MN check. */
-  anyMn?: boolean;
-  /** A notice that is answered only when this is false (9015 heartbeats). */
-  quiet?: (ctx: RequestCtx) => boolean;
-  accept?: (ctx: RequestCtx) => number;
-  run: (ctx: RequestCtx) => Promise<number | null> | number | null;
-}
+export type { AuditSink, CommandDef, CommandDeps, RequestCtx, SetClock } from "./command-types.js";
 
 const actor = (s: PlatformSession) => `platform:${s.cfg.id}`;
 

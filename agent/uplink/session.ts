@@ -6,50 +6,22 @@
 // with the HTTP uplink (delivery.ts).
 import net from "node:net";
 import type { PlatformConfig } from "../../config/schema.js";
-import type { EventBus } from "../events.js";
-import type { Logger } from "../log.js";
 import type { Packet } from "../types.js";
-import type { Outbox } from "./outbox.js";
 import { heartbeat, type AnswerIdentity } from "./answers.js";
+import { AckWaiters, type AckOutcome } from "./ack-waiters.js";
 import { AckBatch, DeliveryCursor, type SessionRuntime, type SessionState, type Uplink } from "./delivery.js";
 import { buildSegment, decodeFrame, encodeFrame, flagBits, Hj212FrameError, type DecodedFrame } from "./hj212/codec.js";
 import { FrameReader } from "./hj212/frames.js";
-import { packetParts, partSegment, type PacketPart } from "./outbox-parts.js";
-import type { Sm4KeyStore } from "./keys.js";
+import { packetParts, partSegment } from "./outbox-parts.js";
+import { batchParts, overdue, prepareSplitParts, type InFlight } from "./session-window.js";
+import type { SessionDepsOf } from "./session-deps.js";
 import { LinkCodec, SentQns } from "./session-sm4.js";
 import { describeSocketError, openSocket } from "./session-tls.js";
 
-export interface SessionDeps {
-  outbox: Outbox;
-  events: EventBus;
-  log: Logger;
-  stationMn: string;
-  /** Handles a platform request (anything but a 9014). */
-  onRequest?: (frame: DecodedFrame, session: PlatformSession) => void;
-  /** A frame whose only fault is its CRC (the segment is readable): answered with QnRtn=9. */
-  onBadCrc?: (segment: string, session: PlatformSession) => void;
-  /** SM4 keys a platform sent with 1014 (HJ 212-2025); without it only the configured key is used. */
-  keyStore?: Sm4KeyStore;
-  /** Any other frame that cannot be read: counted and summarised by the handler, not logged per frame. */
-  onBadFrame?: (reason: string, session: PlatformSession) => void;
-}
+/** What a session is given: the outbox it sends, where it reports, who handles requests. */
+export type SessionDeps = SessionDepsOf<PlatformSession>;
 
 export type { SessionRuntime, SessionState } from "./delivery.js";
-
-interface InFlight {
-  packet: Packet;
-  /** A split packet's part in flight (C.49/C.50: its own QN, its own 9014, one part at a time), and all its parts. */
-  part?: PacketPart;
-  parts?: PacketPart[];
-  /** performance.now() when last sent: a wall clock stepped back must not hold a retransmission for the size of the step. */
-  sentAt: number;
-  tries: number;
-}
-
-/** CP length (UTF-16 units ≤ bytes) from which a packet may need splitting: below it, no transaction. */
-const SPLIT_CANDIDATE = 700;
-
-type AckWaiter = { qns: Set<string>; resolve: (r: "acked" | "disconnected" | "timeout") => void; timer: NodeJS.Timeout };
 
 export class PlatformSession implements Uplink {
   private socket: net.Socket | null = null;
@@ -63,7 +35,7 @@ export class PlatformSession implements Uplink {
   private pumpScheduled = false;
   private readonly cursor: DeliveryCursor;
   private readonly acks: AckBatch;
-  private readonly waiters = new Set<AckWaiter>();
+  private readonly waiters = new AckWaiters();
   private readonly st: SessionState;
   readonly runtime: SessionRuntime;
   /** SM4 on CP (HJ 212-2025 §6.4): keys, encryption of what is sent, decryption of what comes in. */
@@ -123,7 +95,7 @@ export class PlatformSession implements Uplink {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.acks.flush();
-    this.settleWaiters("disconnected");
+    this.waiters.disconnected();
     const s = this.socket;
     this.socket = null;
     if (s) await new Promise<void>((resolve) => { s.once("close", () => resolve()); s.destroy(); });
@@ -131,7 +103,7 @@ export class PlatformSession implements Uplink {
 
   /** Makes the parts of those of `packets` that will go split, inside the caller's transaction (no fsync of its own). */
   prepareParts(packets: readonly Packet[]): void {
-    for (const p of packets) if (p.cp.length > SPLIT_CANDIDATE) packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log);
+    prepareSplitParts(this.deps.outbox, this.cfg.id, packets, (p) => this.header(p), this.deps.log);
   }
 
   /** New packets were queued: send what the window allows. */
@@ -150,22 +122,8 @@ export class PlatformSession implements Uplink {
    * Resolves when every QN is acknowledged, when the connection drops (the packets stay pending
    * and go out after reconnecting, but the request they answered is gone), or after `timeoutMs`.
    */
-  whenAcked(qns: readonly string[], timeoutMs: number): Promise<"acked" | "disconnected" | "timeout"> {
-    if (!qns.length) return Promise.resolve("acked");
-    return new Promise((resolve) => {
-      const w: AckWaiter = { qns: new Set(qns), resolve, timer: setTimeout(() => this.settle(w, "timeout"), timeoutMs) };
-      this.waiters.add(w);
-    });
-  }
-
-  private settle(w: AckWaiter, r: "acked" | "disconnected" | "timeout"): void {
-    clearTimeout(w.timer);
-    this.waiters.delete(w);
-    w.resolve(r);
-  }
-
-  private settleWaiters(r: "disconnected"): void {
-    for (const w of [...this.waiters]) this.settle(w, r);
+  whenAcked(qns: readonly string[], timeoutMs: number): Promise<AckOutcome> {
+    return this.waiters.wait(qns, timeoutMs);
   }
 
   private connect(): void {
@@ -202,7 +160,7 @@ export class PlatformSession implements Uplink {
       this.st.since = Date.now();
       this.inFlight.clear(); // still pending in the outbox: resent, same QN, after reconnecting
       this.acks.flush();
-      this.settleWaiters("disconnected");
+      this.waiters.disconnected();
       if (was) {
         this.deps.log.warn(`platform ${this.cfg.id} disconnected`);
         this.deps.events.emit("platformDisconnected", this.cfg.id, this.st.lastError ?? "closed");
@@ -218,9 +176,7 @@ export class PlatformSession implements Uplink {
   private pump(): void {
     if (!this.st.connected || !this.socket) return;
     const batch = this.cursor.take(this.cfg.window - this.inFlight.size);
-    // Parts of split packets are made durable for the whole batch in one transaction (one fsync).
-    const partsOf = () => batch.map((p) => packetParts(this.deps.outbox.parts, this.cfg.id, this.header(p), p, this.deps.log));
-    const parts = batch.some((p) => p.cp.length > SPLIT_CANDIDATE) ? this.deps.outbox.transaction(partsOf) : partsOf();
+    const parts = batchParts(this.deps.outbox, this.cfg.id, batch, (p) => this.header(p), this.deps.log);
     batch.forEach((p, i) => this.send(p, 1, parts[i]));
   }
 
@@ -273,19 +229,15 @@ export class PlatformSession implements Uplink {
 
   private checkTimeouts(): void {
     if (!this.st.connected) return;
-    const now = performance.now();
-    const limit = this.cfg.ack_timeout_s * 1000;
-    for (const f of this.inFlight.values()) {
-      if (now - f.sentAt < limit) continue;
-      if (f.tries > this.cfg.retries) {
-        this.deps.log.warn(`platform ${this.cfg.id}: no ack after ${f.tries} tries, reconnecting`, { qn: f.packet.qn });
-        this.st.lastError = "ack timeout";
-        this.socket?.destroy();
-        return;
-      }
+    const { resend, giveUp } = overdue(this.inFlight.values(), performance.now(), this.cfg.ack_timeout_s * 1000, this.cfg.retries);
+    for (const f of resend) {
       this.st.retransmits++;
       this.send(f.packet, f.tries + 1, f.parts);
     }
+    if (!giveUp) return;
+    this.deps.log.warn(`platform ${this.cfg.id}: no ack after ${giveUp.tries} tries, reconnecting`, { qn: giveUp.packet.qn });
+    this.st.lastError = "ack timeout";
+    this.socket?.destroy();
   }
 
   private onFrame(received: Buffer): void {
@@ -323,7 +275,7 @@ export class PlatformSession implements Uplink {
     if (f) this.st.acked++;
     this.acks.add(qn);
     if (f) this.deps.events.emit("packetAcked", this.cfg.id, qn, f.packet.cn);
-    for (const w of [...this.waiters]) if (w.qns.delete(qn) && w.qns.size === 0) this.settle(w, "acked");
+    this.waiters.acked(qn);
     this.schedulePump();
   }
 

@@ -4,13 +4,10 @@
 // with C on a dry basis (a wet reading is C / (1 − Xsw), Xsw the flue gas humidity). Realtime uses the
 // O2 reading of the same packet; minute/hour/day use the period's average O2 for Min, Avg and Max, as a
 // CEMS data processor computes the period's converted value from its averages. Pure.
-import type { Aggregate, Reading } from "../types.js";
+import type { ChannelRef, Aggregate, Reading } from "../types.js";
 import { formatValue } from "./hj212/cp.js";
 
-export interface ChannelRef {
-  analyzer: string;
-  channel: string;
-}
+export type { ChannelRef } from "../types.js";
 
 /** A channel's converted-concentration settings (channel keys reference_o2, o2_channel, basis, humidity_channel). */
 export interface ZsSpec {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configSchema } from "../../../config/schema.js";
 import { startSimulation } from "../../../drivers/simulate.js";
-import { rankLayouts } from "../../../agent/bus/detect.js";
+import { rankLayouts } from "../../../agent/cli/detect-layout.js";
 import { getModbusDriver } from "../../../drivers/index.js";
 import { encode } from "../../../drivers/codec.js";
 import { MN, tempDir } from "../../helpers/station.js";

@@ -8,7 +8,7 @@ import { decode } from "../../drivers/codec.js";
 import { WORD_ORDERS, type DriverDefinition, type FieldDef, type WordOrder } from "../../drivers/types.js";
 import type { AnalyzerConfig } from "../../config/schema.js";
 import { defaultRange } from "../qc/config.js";
-import type { Transport } from "./transport.js";
+import type { Transport } from "../bus/transport.js";
 
 export const OFFSETS = [-1, 0, 1] as const;
 
