@@ -42,29 +42,42 @@ function removeScale(value: number, scale: number): number {
   return value / scale;
 }
 
+/** Scratch for decode(): one value's bytes, read in place (no Buffer or array per value on the poll path). */
+const SCRATCH = new DataView(new ArrayBuffer(4));
+
 /** Decode `words` (one or two registers, as on the wire) to a number: raw × scale. Floats may return NaN/±Infinity. */
 export function decode(words: Uint16Array | readonly number[], type: RegisterType, order: WordOrder = "ABCD", scale = 1): number {
   const n = registerCount(type);
   if (words.length < n) throw new RangeError(`${type} needs ${n} register(s), got ${words.length}`);
-  const wire: number[] = [];
-  for (let i = 0; i < n; i++) wire.push((words[i] >> 8) & 0xff, words[i] & 0xff);
-  const be = Buffer.from(reorder(wire, order));
+  // The bytes in big-endian ("ABCD") order, as reorder() would give them (an involution).
+  const w0 = words[0] & 0xffff;
+  const swapBytes = order === "BADC" || order === "DCBA";
+  if (n === 1) {
+    SCRATCH.setUint16(0, swapBytes ? ((w0 & 0xff) << 8) | (w0 >> 8) : w0);
+  } else {
+    const w1 = words[1] & 0xffff;
+    const swapWords = order === "CDAB" || order === "DCBA";
+    const hi = swapWords ? w1 : w0;
+    const lo = swapWords ? w0 : w1;
+    SCRATCH.setUint16(0, swapBytes ? ((hi & 0xff) << 8) | (hi >> 8) : hi);
+    SCRATCH.setUint16(2, swapBytes ? ((lo & 0xff) << 8) | (lo >> 8) : lo);
+  }
   let raw: number;
   switch (type) {
     case "int16":
-      raw = be.readInt16BE(0);
+      raw = SCRATCH.getInt16(0);
       break;
     case "uint16":
-      raw = be.readUInt16BE(0);
+      raw = SCRATCH.getUint16(0);
       break;
     case "int32":
-      raw = be.readInt32BE(0);
+      raw = SCRATCH.getInt32(0);
       break;
     case "uint32":
-      raw = be.readUInt32BE(0);
+      raw = SCRATCH.getUint32(0);
       break;
     case "float32":
-      raw = be.readFloatBE(0);
+      raw = SCRATCH.getFloat32(0);
       break;
   }
   return applyScale(raw, scale);
@@ -103,8 +116,12 @@ export function encode(value: number, type: RegisterType, order: WordOrder = "AB
 
 /** Words as big-endian bytes, as they travelled on the wire (Reading.raw). */
 export function wordsToBuffer(words: Uint16Array | readonly number[]): Buffer {
-  const buf = Buffer.alloc(words.length * 2);
-  words.forEach((w, i) => buf.writeUInt16BE(w & 0xffff, i * 2));
+  const buf = Buffer.allocUnsafe(words.length * 2);
+  // Byte by byte: Buffer#writeUInt16BE validates its arguments on every call (the poll path's hot spot).
+  for (let i = 0; i < words.length; i++) {
+    buf[2 * i] = (words[i] >> 8) & 0xff;
+    buf[2 * i + 1] = words[i] & 0xff;
+  }
   return buf;
 }
 

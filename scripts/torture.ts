@@ -39,7 +39,7 @@ check(pc.undelivered === 0, `every unacknowledged packet delivered after power r
 
 console.log("\noutage: 7 days stored with the platform down, then back");
 const o = await outage(7, quick ? 20 : 120, log);
-console.log(`  ${o.minutesDelivered}/${o.minutesStored} minutes delivered in ${o.drainSeconds} s; RSS ${o.rssStartMb} MB → ${o.rssEndMb} MB during the outage`);
+console.log(`  ${o.minutesDelivered}/${o.minutesStored} minutes delivered in ${o.drainSeconds} s; RSS ${o.rssStartMb} MB → ${o.rssEndMb} MB during the outage, peak ${o.rssPeakMb} MB`);
 check(o.minutesDelivered === o.minutesStored, "100 % delivered");
 check(o.inOrder, "in order (oldest first)");
 check(o.rssEndMb <= o.rssStartMb * 1.25 + 5, "RSS flat during the outage (within 25 % + 5 MB)");

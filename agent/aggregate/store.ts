@@ -6,7 +6,7 @@
 // minute dirty; recomputing it marks the hour, the hour the day, and every period that changed
 // is returned again, so its packets are sent again.
 import type { Db } from "../store/db.js";
-import { migrate } from "../store/db.js";
+import { cachedStatement, migrate } from "../store/db.js";
 import type { Aggregate } from "../types.js";
 import type { ReadingStore } from "../store/readings.js";
 import { tzOffsetMs } from "../time.js";
@@ -108,9 +108,7 @@ export class AggregateStore {
     // Written only when it moved: this runs every second, and an unchanged cursor must not cost
     // a write (and its fsync) each time.
     if (next !== cursor) {
-      this.db
-        .prepare("INSERT INTO aggregate_cursor (period_s, next_start) VALUES (?, ?) ON CONFLICT(period_s) DO UPDATE SET next_start = excluded.next_start")
-        .run(periodS, next);
+      cachedStatement(this.db, "INSERT INTO aggregate_cursor (period_s, next_start) VALUES (?, ?) ON CONFLICT(period_s) DO UPDATE SET next_start = excluded.next_start").run(periodS, next);
     }
     return out;
   }
@@ -196,13 +194,13 @@ export class AggregateStore {
   }
 
   private cursor(periodS: number): number | null {
-    return (this.db.prepare("SELECT next_start FROM aggregate_cursor WHERE period_s = ?").get(periodS) as { next_start: number } | undefined)?.next_start ?? null;
+    return (cachedStatement(this.db, "SELECT next_start FROM aggregate_cursor WHERE period_s = ?").get(periodS) as { next_start: number } | undefined)?.next_start ?? null;
   }
 
   private recomputeDirty(periodS: number, cursor: number, closable: number): Aggregate[] {
-    const dirty = (this.db.prepare("SELECT period_start AS s FROM aggregate_dirty WHERE period_s = ? ORDER BY period_start").all(periodS) as { s: number }[]).map((r) => r.s);
+    const dirty = (cachedStatement(this.db, "SELECT period_start AS s FROM aggregate_dirty WHERE period_s = ? ORDER BY period_start").all(periodS) as { s: number }[]).map((r) => r.s);
     const out: Aggregate[] = [];
-    const del = this.db.prepare("DELETE FROM aggregate_dirty WHERE period_s = ? AND period_start = ?");
+    const del = cachedStatement(this.db, "DELETE FROM aggregate_dirty WHERE period_s = ? AND period_start = ?");
     for (const start of dirty) {
       // Closed, yet still going by the clock: the clock stepped back (NTP, `date -s`) and new readings
       // land in it. Recomputed once it is over, not re-sent at every new reading.
@@ -225,7 +223,7 @@ export class AggregateStore {
   }
 
   markDirty(periodS: number, start: number): void {
-    this.db.prepare("INSERT OR IGNORE INTO aggregate_dirty (period_s, period_start) VALUES (?, ?)").run(periodS, start);
+    cachedStatement(this.db, "INSERT OR IGNORE INTO aggregate_dirty (period_s, period_start) VALUES (?, ?)").run(periodS, start);
   }
 
   /** After readings are stored: the closed minutes they fall in are recomputed at the next close. */

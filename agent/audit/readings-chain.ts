@@ -34,17 +34,29 @@ const ENCODED = new Map<string, Buffer>();
 
 class BatchEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
+  /** Numbers go in through a DataView: Buffer#writeDoubleLE validates its arguments on every call. */
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private at = 0;
+
+  /** Starts a new batch in the same buffer (one encoder serves every batch: no 64 KB per commit). */
+  reset(): this {
+    this.at = 0;
+    return this;
+  }
+  get capacity(): number {
+    return this.buf.length;
+  }
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
+    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.length);
   }
   private num(v: number): void {
     this.room(8);
-    this.buf.writeDoubleLE(v, this.at);
+    this.view.setFloat64(this.at, v, true);
     this.at += 8;
   }
   private str(v: string): void {
@@ -66,7 +78,7 @@ class BatchEncoder {
   private bytes(v: Uint8Array | null): void {
     const n = v ? v.length : 0;
     this.room(4 + n);
-    this.buf.writeInt32LE(v ? n : -1, this.at);
+    this.view.setInt32(this.at, v ? n : -1, true);
     if (v) this.buf.set(v, this.at + 4);
     this.at += 4 + n;
   }
@@ -88,10 +100,14 @@ class BatchEncoder {
   }
 }
 
+let shared: BatchEncoder | null = null;
+
 export function batchHash(prevHash: string, rows: readonly StoredReading[]): string {
-  const enc = new BatchEncoder();
-  for (const r of rows) enc.add(r);
-  return enc.digest(prevHash);
+  const enc = (shared ??= new BatchEncoder()).reset();
+  for (let i = 0; i < rows.length; i++) enc.add(rows[i]);
+  const hash = enc.digest(prevHash);
+  if (enc.capacity > 1 << 20) shared = null; // a huge batch (a catch-up) does not keep its buffer
+  return hash;
 }
 
 export type ChainVerdict =

@@ -152,8 +152,12 @@ export function decodePoll(plan: AnalyzerPlan, responses: readonly PollResponse[
   const active: Array<{ state: string; flag: StateDefFlag }> = [];
   const values = new Map<string, { words: Uint16Array; ts: number }>();
   const times = new Map<string, Uint16Array>();
-  for (const r of responses) {
-    for (const item of r.request.items) {
+  // Indexed loops: the service runs interpreted (--no-opt), where for…of allocates per step.
+  for (let i = 0; i < responses.length; i++) {
+    const r = responses[i];
+    const items = r.request.items;
+    for (let j = 0; j < items.length; j++) {
+      const item = items[j];
       const offset = item.address - r.request.address;
       if (item.kind === "state") {
         if (isActive(item.def, r.data, offset)) active.push({ state: item.def.state, flag: item.flag });
@@ -166,7 +170,8 @@ export function decodePoll(plan: AnalyzerPlan, responses: readonly PollResponse[
   }
   const state = resolveState(active);
   const readings: Reading[] = [];
-  for (const f of plan.fields) {
+  for (let i = 0; i < plan.fields.length; i++) {
+    const f = plan.fields[i];
     const got = values.get(f.channel);
     const decoded = got ? decode(got.words, f.type, f.order, f.scale) : NaN;
     let ts = got?.ts ?? Date.now();

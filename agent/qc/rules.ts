@@ -110,8 +110,8 @@ export const RULES: readonly Rule[] = [rangeRule, negativeRule, stuckRule, spike
 /** Every rule's hit for one value. */
 export function screen(r: ScreenedValue, ctx: RuleContext): QcHit[] {
   const hits: QcHit[] = [];
-  for (const rule of RULES) {
-    const h = rule(r, ctx);
+  for (let i = 0; i < RULES.length; i++) {
+    const h = RULES[i](r, ctx);
     if (h) hits.push(h);
   }
   return hits;

@@ -4,7 +4,7 @@
 // qc_state holds the id of the last reading screened, so a crash between storing and
 // screening leaves nothing unscreened (the next run catches up before aggregation).
 import type { Db } from "../store/db.js";
-import { migrate } from "../store/db.js";
+import { cachedStatement, migrate } from "../store/db.js";
 import type { Hj212Flag, StoredReading } from "../types.js";
 import { effectiveFlag } from "../../config/flags.js";
 import type { QcHit } from "./rules.js";
@@ -89,7 +89,7 @@ export class QcStore {
   }
 
   addFlags(readingId: number, hits: readonly QcHit[]): void {
-    for (const h of hits) this.addStmt.run(readingId, h.rule, h.flag, h.reason);
+    for (let i = 0; i < hits.length; i++) this.addStmt.run(readingId, hits[i].rule, hits[i].flag, hits[i].reason);
   }
 
   /** Every QC flag of the given readings. */
@@ -113,16 +113,16 @@ export class QcStore {
   }
 
   cursor(): number {
-    return (this.db.prepare("SELECT value FROM qc_state WHERE key = 'screened_to'").get() as { value: number } | undefined)?.value ?? 0;
+    return (cachedStatement(this.db, "SELECT value FROM qc_state WHERE key = 'screened_to'").get() as { value: number } | undefined)?.value ?? 0;
   }
 
   setCursor(id: number): void {
-    this.db.prepare("INSERT INTO qc_state (key, value) VALUES ('screened_to', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(id);
+    cachedStatement(this.db, "INSERT INTO qc_state (key, value) VALUES ('screened_to', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(id);
   }
 
   /** Windows that may cover readings at or after `fromTs`. */
   windowsFrom(fromTs: number): QcWindow[] {
-    return (this.db.prepare("SELECT * FROM qc_windows WHERE to_ts IS NULL OR to_ts > ? ORDER BY id").all(fromTs) as WindowRow[]).map(toWindow);
+    return (cachedStatement(this.db, "SELECT * FROM qc_windows WHERE to_ts IS NULL OR to_ts > ? ORDER BY id").all(fromTs) as WindowRow[]).map(toWindow);
   }
 
   windows(opts: { kind?: WindowKind; open?: boolean; since?: number } = {}): QcWindow[] {

@@ -117,3 +117,18 @@ export function migrate(db: Db, module: string, steps: readonly string[]): void 
     })();
   }
 }
+
+const STATEMENTS = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for `sql` on this connection, prepared once. For queries that run every
+ * second or every batch: preparing compiles the SQL each time, which cost more than running it.
+ * (A statement is not re-entrant while .iterate() walks it: use this for .get/.all/.run only.)
+ */
+export function cachedStatement(db: Db, sql: string): Database.Statement {
+  let byDb = STATEMENTS.get(db);
+  if (!byDb) STATEMENTS.set(db, (byDb = new Map()));
+  let st = byDb.get(sql);
+  if (!st) byDb.set(sql, (st = db.prepare(sql)));
+  return st;
+}

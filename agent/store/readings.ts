@@ -1,7 +1,7 @@
 // The readings table: every polled value, committed before anything else happens to it.
 // Raw readings are never changed; QC and aggregation add to them elsewhere.
 import type { Db } from "./db.js";
-import { migrate } from "./db.js";
+import { cachedStatement, migrate } from "./db.js";
 import type { Hj212Flag, Reading, StoredReading } from "../types.js";
 
 const MIGRATIONS = [
@@ -55,7 +55,8 @@ export class ReadingStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertAll = db.transaction((rows: readonly Reading[]) => {
-      for (const r of rows) {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
         this.insertStmt.run(r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source);
       }
     });
@@ -136,7 +137,7 @@ export class ReadingStore {
   }
 
   maxId(): number {
-    return (this.db.prepare("SELECT MAX(id) AS m FROM readings").get() as { m: number | null }).m ?? 0;
+    return (cachedStatement(this.db, "SELECT MAX(id) AS m FROM readings").get() as { m: number | null }).m ?? 0;
   }
 
   count(): number {

@@ -56,9 +56,12 @@ platforms:
 }
 
 /** The agent as systemd runs it. With `output`, its log lines (stderr) are collected there. */
-export function startAgent(configFile: string, output?: string[]): ChildProcess {
-  const child = spawn(process.execPath, [BIN, "run", "--config", configFile], {
-    env: { ...process.env, STATION_AGENT_FROM_SOURCE: "1" },
+export function startAgent(configFile: string, output?: string[], compiled?: { entry: string; nodeFlags: readonly string[] }): ChildProcess {
+  // From the sources by default; `compiled` runs a build with the unit's node flags, as installed
+  // (for memory figures: running from the sources adds the TypeScript loader's own memory).
+  const args = compiled ? [...compiled.nodeFlags, compiled.entry, "run", "--config", configFile] : [BIN, "run", "--config", configFile];
+  const child = spawn(process.execPath, args, {
+    env: compiled ? process.env : { ...process.env, STATION_AGENT_FROM_SOURCE: "1" },
     stdio: ["ignore", "ignore", output ? "pipe" : "ignore"],
   });
   if (output) {

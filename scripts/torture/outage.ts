@@ -8,6 +8,7 @@ import { exited, inspect, makeStation, recordingReceiver, rssMb, sleep, startAge
 import { ReadingStore } from "../../agent/store/readings.js";
 import { openDb } from "../../agent/store/db.js";
 import { formatHj212Time } from "../../agent/time.js";
+import { ensureBuilt, SERVICE_NODE_FLAGS } from "../bench-station.js";
 
 export interface OutageResult {
   days: number;
@@ -17,6 +18,8 @@ export interface OutageResult {
   drainSeconds: number;
   rssStartMb: number;
   rssEndMb: number;
+  /** Highest RSS seen (sampled every 250 ms) from start-up through the outage and the drain. */
+  rssPeakMb: number;
 }
 
 export async function outage(days: number, outageS: number, log: (s: string) => void): Promise<OutageResult> {
@@ -36,7 +39,10 @@ export async function outage(days: number, outageS: number, log: (s: string) => 
   }
   db.close();
   const { receiver, byQn } = recordingReceiver(st.platformPort);
-  const agent = startAgent(st.configFile);
+  // The compiled agent with the unit's node flags: its memory is what a station's would be.
+  const agent = startAgent(st.configFile, undefined, { entry: ensureBuilt(), nodeFlags: SERVICE_NODE_FLAGS });
+  let rssPeakMb = 0;
+  const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, rssMb(agent.pid!))), 250);
   let result: OutageResult;
   try {
     // The platform is down: the agent aggregates the week, polls live, and queues.
@@ -69,8 +75,10 @@ export async function outage(days: number, outageS: number, log: (s: string) => 
       drainSeconds: Math.round(drainSeconds * 10) / 10,
       rssStartMb,
       rssEndMb,
+      rssPeakMb,
     };
   } finally {
+    clearInterval(sampler);
     agent.kill("SIGTERM");
     await exited(agent);
     await receiver.stop();
