@@ -1,6 +1,6 @@
 // The aggregates table, the per-period-length cursor of what has been closed, and the periods
 // to recompute. Closing a period and enqueueing its packets happen in one transaction (see
-// main.ts), so a crash either closes a period with its packets or not at all.
+// agent/uplink/period-uploads.ts), so a crash either closes a period with its packets or not at all.
 // Minutes come from readings with their effective flag (after QC); N-minute periods and hours
 // from minutes; days from hours. A late reading (or a flag added afterwards) marks its closed
 // minute dirty; recomputing it marks the hour, the hour the day, and every period that changed

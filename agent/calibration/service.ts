@@ -6,7 +6,7 @@ import { schedule, type ScheduledTask } from "node-cron";
 import type { StationConfig } from "../../config/schema.js";
 import { CHECK_KINDS, type CheckKind } from "../../config/schema-calibration.js";
 import type { BusPoller } from "../bus/poller.js";
-import type { ControlHandler } from "../control/socket.js";
+import type { ControlHandler } from "../feature.js";
 import type { Logger } from "../log.js";
 import type { QcDeps } from "../qc/actions.js";
 import type { ReadingStore } from "../store/readings.js";

@@ -1,7 +1,7 @@
 // The control commands QC adds to the running service: maintenance on/off and manual flags.
 // The CLI sends the OS user it runs as; the service records it (the socket cannot tell).
 import { FLAG_PRECEDENCE } from "../../config/flags.js";
-import type { ControlHandler } from "../control/socket.js";
+import type { ControlHandler } from "../feature.js";
 import type { Hj212Flag } from "../types.js";
 import { maintenanceOff, maintenanceOn, manualFlag, QcActionError, type QcDeps } from "./actions.js";
 

@@ -2,7 +2,7 @@
 // `//…//`), each analyzer's latest readings (i12001 working state on Table B.10, i12002 link,
 // i12003 alarm: working-state.ts), and the settings it is polled with (i13xxx parameters). A 3020
 // without PolId is about the station itself (station-info.ts). Pure apart from the readers it is
-// given, so main.ts wires real sources and tests wire stores of their own.
+// given, so requests.ts wires real sources and tests wire stores of their own.
 import type { WorkingStates } from "../../drivers/types.js";
 import { logItems, type AuditReader, type FieldInfoItem } from "./info-log.js";
 import { stationInfo, type StationInfoSources } from "./station-info.js";

@@ -1,6 +1,6 @@
 // Field information about the station itself, for a 3020 without PolId (HJ 212-2017 C.40 note 2):
 // the data logger's class-2 items (B.9) and the auxiliary equipment's class-3 items. Pure apart
-// from the readers it is given (main.ts wires the real ones).
+// from the readers it is given (requests.ts wires the real ones).
 //   i21001 data logger log · i22001 its state (0 run, 1 stopped, 2 fault, 3 maintenance) ·
 //   i22003 logger↔platform link (0 normal, 1 abnormal) · i221nn channel nn's link (0 normal,
 //   1 abnormal, 2 nothing connected; our channels are the configured buses, in config order) ·

@@ -1,4 +1,4 @@
-// The HJ 212-2025 parts of a running agent, built in one place so main.ts only lists them: the SM4
+// The HJ 212-2025 parts of a running agent, built in one place so requests.ts only lists them: the SM4
 // key store in the state directory, the request handlers' sources (hardware ids, standard checks,
 // readings), and the station-side module (1001 on connect, 2062 uploads, the key-age alarm).
 import { join } from "node:path";

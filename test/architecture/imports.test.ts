@@ -19,12 +19,14 @@ const MAX_LINES = 300;
  * - config (the schema) describes the station; drivers are configured by it; the loader checks the
  *   analyzers against the driver registry, so it sits above the drivers.
  * - the flow: bus (poll) → store → audit (the hash chains, written at store time and by every
- *   intervention) → control (the command registry features register on) → qc → aggregate →
- *   calibration (operates analyzers, flags C windows; its results are reported upstream) → uplink
- *   (outbox and platforms).
+ *   intervention) → qc → aggregate → calibration (operates analyzers, flags C windows; its results
+ *   are reported upstream) → uplink (outbox and platforms). A stage that must reach one above it
+ *   (the store step screening and aggregating each batch, QC marking aggregates dirty) is given a
+ *   function by the composition root, or hears of it on the event bus (agent/events.ts).
  * - around the flow, reading from it: alarms (sent by the outbox), health (GPIO, watchdog, host),
- *   retention (prunes every stage), metrics, web and status (read everything), then the
- *   composition root agent/main.ts and the CLI on top.
+ *   retention (prunes every stage), metrics, web, the control socket and status (they reach
+ *   everything; features register their commands through agent/feature.ts), then the composition
+ *   root agent/main.ts with the agent's public surface, and the CLI on top.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ["agent/types.ts", "agent/feature.ts", "agent/events.ts", "agent/log.ts", "agent/time.ts", "agent/uplink/hj212/", "agent/uplink/units.ts", "agent/web/listen.ts", "drivers/registers.ts"],
@@ -34,7 +36,6 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ["agent/bus/"],
   ["agent/store/", "agent/secrets/"],
   ["agent/audit/"],
-  ["agent/control/"],
   ["agent/qc/"],
   ["agent/aggregate/"],
   ["agent/calibration/"],
@@ -42,7 +43,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ["agent/alarms/"],
   ["agent/health/"],
   ["agent/retention/"],
-  ["agent/metrics/", "agent/web/", "agent/status.ts"],
+  ["agent/metrics/", "agent/web/", "agent/control/", "agent/status.ts"],
   ["agent/main.ts", "agent/surface.ts"],
   ["agent/cli/"],
 ];
