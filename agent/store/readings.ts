@@ -54,7 +54,12 @@ export class ReadingStore {
   private readonly insertManyStmt;
   /** The bind values of one multi-row INSERT, reused batch after batch (no array per statement). */
   private readonly manyParams: unknown[] = new Array(INSERT_ROWS * COLS);
-  private readonly insertAll;
+  private readonly insertAll: (rows: readonly Reading[]) => number | bigint;
+  /**
+   * Row id of the last reading this store inserted (0: none yet). With QC's screenedThrough it
+   * tells the once-a-second tick whether anything is left unscreened without asking the database.
+   */
+  lastInsertedId = 0;
 
   constructor(private readonly db: Db) {
     // Read-only openers (the CLI) must find the tables already there; they never migrate.
@@ -68,6 +73,7 @@ export class ReadingStore {
       const whole = rows.length - (rows.length % INSERT_ROWS);
       const params = this.manyParams;
       let i = 0;
+      let last: number | bigint = 0;
       for (; i < whole; i += INSERT_ROWS) {
         for (let k = 0, j = 0; k < INSERT_ROWS; k++) {
           const r = rows[i + k];
@@ -82,13 +88,14 @@ export class ReadingStore {
           params[j++] = r.raw;
           params[j++] = r.source;
         }
-        this.insertManyStmt.run(params);
+        last = this.insertManyStmt.run(params).lastInsertRowid;
       }
       for (; i < rows.length; i++) {
         const r = rows[i];
-        this.insertStmt.run(r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source);
+        last = this.insertStmt.run(r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source).lastInsertRowid;
       }
       params.fill(null); // no reference kept to the batch's raw words
+      return last;
     });
   }
 
@@ -98,7 +105,7 @@ export class ReadingStore {
 
   /** Commits a batch in one transaction. Returns when it is on disk. */
   insert(rows: readonly Reading[]): void {
-    if (rows.length) this.insertAll(rows);
+    if (rows.length) this.lastInsertedId = Number(this.insertAll(rows));
   }
 
   /** Readings of every channel with from ≤ ts < to, in time order. */
