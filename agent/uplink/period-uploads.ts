@@ -38,10 +38,10 @@ export interface PeriodUploadsDeps {
   lookup: ChannelLookup;
   events: EventBus;
   log: Logger;
-  storage: Storage;
-  quality: Quality;
-  aggregation: Aggregation;
-  platforms: Platforms;
+  storage: Pick<Storage, "db" | "readings">;
+  quality: Pick<Quality, "engine">;
+  aggregation: Pick<Aggregation, "aggregates">;
+  platforms: Pick<Platforms, "outbox">;
 }
 
 /** What the last successful closePeriods saw: while nothing of it moved, another would do nothing. */
