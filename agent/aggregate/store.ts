@@ -57,6 +57,13 @@ export class AggregateStore {
   private readonly validity: (analyzer: string) => ValidityRule;
   private readonly energy: (analyzer: string, channel: string, unit: string) => boolean;
   private readonly dayHours: DayHours;
+  /**
+   * Counts every period marked dirty through this store (late readings, flags, dependants), and
+   * whether a closePeriods left a dirty period for later (a clock that stepped back): what the
+   * once-a-second tick needs to know that calling again would find nothing to do.
+   */
+  dirtyMarks = 0;
+  dirtyLeft = false;
 
   constructor(
     private readonly db: Db,
@@ -204,7 +211,10 @@ export class AggregateStore {
     for (const start of dirty) {
       // Closed, yet still going by the clock: the clock stepped back (NTP, `date -s`) and new readings
       // land in it. Recomputed once it is over, not re-sent at every new reading.
-      if (start < cursor && start >= closable) continue;
+      if (start < cursor && start >= closable) {
+        this.dirtyLeft = true;
+        continue;
+      }
       del.run(periodS, start);
       if (start >= cursor) continue; // not closed yet: it will be computed when it closes
       const fresh = this.compute(periodS, start);
@@ -223,6 +233,7 @@ export class AggregateStore {
   }
 
   markDirty(periodS: number, start: number): void {
+    this.dirtyMarks++;
     cachedStatement(this.db, "INSERT OR IGNORE INTO aggregate_dirty (period_s, period_start) VALUES (?, ?)").run(periodS, start);
   }
 

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import type { StationConfig } from "../../config/schema.js";
 import type { Logger } from "../log.js";
 import { freePercent } from "../store/disk-guard.js";
-import type { ReadingStore } from "../store/readings.js";
+import type { ReadingState, ReadingStore } from "../store/readings.js";
 import type { Aggregate, StoredReading } from "../types.js";
 import type { ChannelLookup } from "../uplink/packets.js";
 import { exceeds, heldSince, mean, type AlarmKind } from "./state.js";
@@ -82,12 +82,18 @@ export class AlarmService {
     const analyzers = cfg.analyzers.filter((a) => a.enabled);
     if (!analyzers.length) return;
     const lookback = Math.max(60_000, 3 * Math.max(...analyzers.map((a) => a.interval_s)) * 1000);
-    const rows = this.deps.readings.between(now - Math.max(faultMs, commsMs) - lookback, now + 1);
+    const rows = this.deps.readings.statesBetween(now - Math.max(faultMs, commsMs) - lookback, now + 1);
+    // Every channel of a poll shares its state: one channel is enough to follow it, the channel of
+    // the analyzer's first row in the window. One pass over the rows for all analyzers.
+    const byAnalyzer = new Map<string, { first: string; series: ReadingState[] }>();
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const seen = byAnalyzer.get(r.analyzer);
+      if (!seen) byAnalyzer.set(r.analyzer, { first: r.channel, series: [r] });
+      else if (r.channel === seen.first) seen.series.push(r);
+    }
     for (const a of analyzers) {
-      // Every channel of a poll shares its state: one channel is enough to follow it.
-      const mine = rows.filter((r) => r.analyzer === a.id);
-      const first = mine[0]?.channel;
-      const series = mine.filter((r) => r.channel === first);
+      const series = byAnalyzer.get(a.id)?.series ?? [];
       const fault = heldSince(series, (r) => r.flag === "D");
       const silent = heldSince(series, (r) => r.flag === "B");
       const minutes = (since: number | null) => (since === null ? null : Math.round((now - since) / 6000) / 10);

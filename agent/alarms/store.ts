@@ -5,7 +5,7 @@
 // delivers those events when it next runs.
 import type { AuditLog } from "../audit/log.js";
 import type { Db } from "../store/db.js";
-import { migrate } from "../store/db.js";
+import { cachedStatement, migrate } from "../store/db.js";
 import { alarmStep, type AlarmKind, type AlarmStep } from "./state.js";
 
 const MIGRATIONS = [
@@ -125,16 +125,16 @@ export class AlarmLog {
   /** Events not yet delivered to a sink, oldest first; ones older than `since` are marked done unsent (a sink configured late gets no backlog of old news). */
   pending(sink: Sink, since: number, limit = 100): AlarmEvent[] {
     const col = sink === "uplink" ? "uplink_done" : "http_done";
-    this.db.prepare(`UPDATE alarm_events SET ${col} = 1 WHERE ${col} = 0 AND ts < ?`).run(since);
-    const rows = this.db
-      .prepare(`SELECT e.id AS eid, e.event, e.ts AS ets, a.* FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id WHERE e.${col} = 0 ORDER BY e.id LIMIT ?`)
-      .all(limit) as Array<Row & { eid: number; event: "raise" | "clear"; ets: number }>;
+    // Cached: the notifier asks every 2 s for each sink, and preparing cost more than running.
+    cachedStatement(this.db, `UPDATE alarm_events SET ${col} = 1 WHERE ${col} = 0 AND ts < ?`).run(since);
+    const rows = cachedStatement(this.db, `SELECT e.id AS eid, e.event, e.ts AS ets, a.* FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id WHERE e.${col} = 0 ORDER BY e.id LIMIT ?`).all(limit) as Array<Row & { eid: number; event: "raise" | "clear"; ets: number }>;
     return rows.map(({ eid, event, ets, ...r }) => ({ id: eid, event, ts: ets, alarm: toAlarm(r) }));
   }
 
   markDone(sink: Sink, ids: readonly number[]): void {
+    if (!ids.length) return; // the notifier's usual case: nothing was pending
     const col = sink === "uplink" ? "uplink_done" : "http_done";
-    const stmt = this.db.prepare(`UPDATE alarm_events SET ${col} = 1 WHERE id = ?`);
+    const stmt = cachedStatement(this.db, `UPDATE alarm_events SET ${col} = 1 WHERE id = ?`);
     this.db.transaction(() => ids.forEach((id) => stmt.run(id)))();
   }
 

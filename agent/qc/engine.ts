@@ -38,10 +38,20 @@ export class QcEngine {
   process(justStored?: readonly StoredReading[]): number {
     // The transaction function is wrapped once: this runs at every batch and every second.
     this.tx ??= this.db.transaction((rows?: readonly StoredReading[]) => this.catchUp(rows));
-    return this.tx(justStored);
+    this.through = this.screenedThrough;
+    const n = this.tx(justStored);
+    this.screenedThrough = this.through; // committed (or part of the caller's transaction)
+    return n;
   }
 
   private tx: ((rows?: readonly StoredReading[]) => number) | undefined;
+  /** Id of the last reading screened by the current call (not yet known to be kept). */
+  private through = 0;
+  /**
+   * Id of the last reading this engine screened successfully (0: none yet). Compared with the
+   * reading store's lastInsertedId: equal means no reading stored here waits for screening.
+   */
+  screenedThrough = 0;
 
   private catchUp(justStored?: readonly StoredReading[]): number {
     const cursor = this.store.cursor();
@@ -72,7 +82,7 @@ export class QcEngine {
       }
       if (hits) this.store.addFlags(r.id, hits);
     }
-    this.store.setCursor(rows[rows.length - 1].id);
+    this.store.setCursor((this.through = rows[rows.length - 1].id));
     return rows.length;
   }
 

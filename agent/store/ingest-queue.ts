@@ -21,12 +21,26 @@ export interface IngestQueueDeps {
 
 /** Readings of one stored batch counted by analyzer and flag (the readingsStored event carries it). */
 export function countByFlag(rows: ReadonlyArray<{ analyzer: string; flag: string }>): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const r of rows) {
-    const m = (out[r.analyzer] ??= {});
+  return batchSummary(rows).byFlag;
+}
+
+/**
+ * The analyzers of a batch (in order of first appearance) and its readings counted by analyzer and
+ * flag, in one indexed pass: this runs at every batch, interpreted (no iterator, Set or mapped copy).
+ */
+export function batchSummary(rows: ReadonlyArray<{ analyzer: string; flag: string }>): { analyzers: string[]; byFlag: Record<string, Record<string, number>> } {
+  const byFlag: Record<string, Record<string, number>> = {};
+  const analyzers: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    let m = byFlag[r.analyzer];
+    if (m === undefined) {
+      m = byFlag[r.analyzer] = {};
+      analyzers.push(r.analyzer);
+    }
     m[r.flag] = (m[r.flag] ?? 0) + 1;
   }
-  return out;
+  return { analyzers, byFlag };
 }
 
 export class IngestQueue implements Feature {
@@ -83,7 +97,8 @@ export class IngestQueue implements Feature {
       if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 1000);
       return;
     }
-    this.deps.events.emit("readingsStored", rows.length, [...new Set(rows.map((r) => r.analyzer))], countByFlag(rows));
+    const { analyzers, byFlag } = batchSummary(rows);
+    this.deps.events.emit("readingsStored", rows.length, analyzers, byFlag);
   }
 
   /** Watches the data disk: low is worth an alarm, critical thins raw readings (disk-guard.ts). */

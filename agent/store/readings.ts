@@ -39,26 +39,66 @@ interface Row {
   source: string;
 }
 
+/** Rows per multi-row INSERT: 16 × 10 values, well under SQLite's limit of bound variables. */
+const INSERT_ROWS = 16;
+const COLS = 10;
+const INSERT_HEAD = "INSERT INTO readings (ts, analyzer, channel, code, value, unit, flag, state, raw, source) VALUES";
+const ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/** A reading's time, origin, flag and instrument state (ReadingStore.statesBetween). */
+export type ReadingState = Pick<StoredReading, "ts" | "analyzer" | "channel" | "flag" | "state">;
+
 const toReading = (r: Row): StoredReading => ({ ...r, flag: r.flag as Hj212Flag });
 
 export class ReadingStore {
   private newestByIdStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
   private newestByTsStmt: import("better-sqlite3").Statement<unknown[]> | undefined;
   private readonly insertStmt;
-  private readonly insertAll;
+  private readonly insertManyStmt;
+  /** The bind values of one multi-row INSERT, reused batch after batch (no array per statement). */
+  private readonly manyParams: unknown[] = new Array(INSERT_ROWS * COLS);
+  private readonly insertAll: (rows: readonly Reading[]) => number | bigint;
+  /**
+   * Row id of the last reading this store inserted (0: none yet). With QC's screenedThrough it
+   * tells the once-a-second tick whether anything is left unscreened without asking the database.
+   */
+  lastInsertedId = 0;
 
   constructor(private readonly db: Db) {
     // Read-only openers (the CLI) must find the tables already there; they never migrate.
     migrate(db, "readings", MIGRATIONS);
-    this.insertStmt = db.prepare(
-      `INSERT INTO readings (ts, analyzer, channel, code, value, unit, flag, state, raw, source)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insertStmt = db.prepare(`${INSERT_HEAD} ${ROW_VALUES}`);
+    this.insertManyStmt = db.prepare(`${INSERT_HEAD} ${Array.from({ length: INSERT_ROWS }, () => ROW_VALUES).join(", ")}`);
     this.insertAll = db.transaction((rows: readonly Reading[]) => {
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        this.insertStmt.run(r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source);
+      // Rows go in in order (their ids follow it): whole groups of INSERT_ROWS in one statement
+      // each, the rest one by one. Each run() is a crossing into the addon and a bind of its
+      // values; a 66-reading batch costs 4 + 2 calls instead of 66.
+      const whole = rows.length - (rows.length % INSERT_ROWS);
+      const params = this.manyParams;
+      let i = 0;
+      let last: number | bigint = 0;
+      for (; i < whole; i += INSERT_ROWS) {
+        for (let k = 0, j = 0; k < INSERT_ROWS; k++) {
+          const r = rows[i + k];
+          params[j++] = r.ts;
+          params[j++] = r.analyzer;
+          params[j++] = r.channel;
+          params[j++] = r.code;
+          params[j++] = r.value;
+          params[j++] = r.unit;
+          params[j++] = r.flag;
+          params[j++] = r.state;
+          params[j++] = r.raw;
+          params[j++] = r.source;
+        }
+        last = this.insertManyStmt.run(params).lastInsertRowid;
       }
+      for (; i < rows.length; i++) {
+        const r = rows[i];
+        last = this.insertStmt.run(r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source).lastInsertRowid;
+      }
+      params.fill(null); // no reference kept to the batch's raw words
+      return last;
     });
   }
 
@@ -68,7 +108,7 @@ export class ReadingStore {
 
   /** Commits a batch in one transaction. Returns when it is on disk. */
   insert(rows: readonly Reading[]): void {
-    if (rows.length) this.insertAll(rows);
+    if (rows.length) this.lastInsertedId = Number(this.insertAll(rows));
   }
 
   /** Readings of every channel with from ≤ ts < to, in time order. */
@@ -78,6 +118,15 @@ export class ReadingStore {
         .prepare("SELECT * FROM readings WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT ?")
         .all(from, to, limit) as Row[]
     ).map(toReading);
+  }
+
+  /**
+   * What the alarm check follows of every reading with from ≤ ts < to (the same rows and order as
+   * between()): no value, raw words or source, so a Buffer and five strings fewer per row; the
+   * check reads a quarter of an hour of readings every minute.
+   */
+  statesBetween(from: number, to: number): ReadingState[] {
+    return cachedStatement(this.db, "SELECT ts, analyzer, channel, flag, state FROM readings WHERE ts >= ? AND ts < ? ORDER BY ts, id").all(from, to) as ReadingState[];
   }
 
   /** The latest reading of each analyzer channel at or before `at` (and after `since`). */

@@ -2,12 +2,13 @@
 // their packets queued for the platforms that want them, in one transaction, with the run-time
 // day data (2041) as days close. Stopping closes what the last readings ended.
 import type { StationConfig } from "../../config/schema.js";
-import { periodsToClose } from "../aggregate/periods.js";
+import { periodStartOf, periodsToClose } from "../aggregate/periods.js";
 import type { Aggregation } from "../aggregate/aggregation.js";
 import type { EventBus } from "../events.js";
 import type { Feature } from "../feature.js";
 import type { Logger } from "../log.js";
 import type { Quality } from "../qc/quality.js";
+import { cachedStatement, type Db } from "../store/db.js";
 import type { Storage } from "../store/storage.js";
 import type { Aggregate } from "../types.js";
 import { UPLOAD_CN } from "../types.js";
@@ -37,14 +38,28 @@ export interface PeriodUploadsDeps {
   lookup: ChannelLookup;
   events: EventBus;
   log: Logger;
-  storage: Storage;
-  quality: Quality;
-  aggregation: Aggregation;
-  platforms: Platforms;
+  storage: Pick<Storage, "db" | "readings">;
+  quality: Pick<Quality, "engine">;
+  aggregation: Pick<Aggregation, "aggregates">;
+  platforms: Pick<Platforms, "outbox">;
+}
+
+/** What the last successful closePeriods saw: while nothing of it moved, another would do nothing. */
+interface LastClose {
+  db: Db;
+  /** Start of the first period still open, per period length (they move only at boundaries). */
+  closable: string;
+  dirtyMarks: number;
+  dirtyLeft: boolean;
+  /** PRAGMA data_version: changes when another connection (the CLI: flag, calibrate…) committed. */
+  dataVersion: number;
 }
 
 export class PeriodUploads implements Feature {
   private timer: NodeJS.Timeout | null = null;
+  private last: LastClose | null = null;
+  /** The period lengths to close with their platforms (from the configuration, which does not change). */
+  private periods: [number, string[]][] | null = null;
 
   constructor(private readonly deps: PeriodUploadsDeps) {}
 
@@ -58,7 +73,13 @@ export class PeriodUploads implements Feature {
     this.closePeriods();
   }
 
-  /** Closes ended periods and queues their packets for the platforms that want them, atomically. */
+  /**
+   * Closes ended periods and queues their packets for the platforms that want them, atomically.
+   * Runs every second, but between period boundaries there is seldom anything to do: when no
+   * boundary passed, no period was marked dirty, every reading stored here was screened and no
+   * other connection wrote to the database since the last close, it returns without a transaction
+   * (that close would have found nothing: the same result, without its queries).
+   */
   closePeriods(now = Date.now()): void {
     const { cfg, tz, lookup, events, storage } = this.deps;
     const db = storage.db;
@@ -66,13 +87,24 @@ export class PeriodUploads implements Feature {
     const aggregates = this.deps.aggregation.aggregates;
     const outbox = this.deps.platforms.outbox;
     const grace = cfg.storage.batch_ms + 3000;
+    const periods = (this.periods ??= periodsToClose(periodsWanted(cfg)));
+    let closable = "";
+    for (let i = 0; i < periods.length; i++) closable += `${periodStartOf(now - grace, periods[i][0], tz)},`;
+    const dataVersion = (cachedStatement(db, "PRAGMA data_version").get() as { data_version: number }).data_version;
+    const last = this.last;
+    if (
+      last && last.db === db && last.closable === closable && last.dataVersion === dataVersion && !last.dirtyLeft && last.dirtyMarks === aggregates.dirtyMarks &&
+      storage.readings.lastInsertedId <= this.deps.quality.engine.screenedThrough
+    ) return;
+    this.last = null;
+    aggregates.dirtyLeft = false;
     const queued = new Map<string, number>();
     try {
       db.transaction(() => {
         this.deps.quality.engine.process(); // readings a failure or a crash left unscreened are screened before they count
         // Shortest first: hours are built from closed minutes, days from closed hours. A period
         // recomputed after a late reading comes back here too and is queued again.
-        for (const [periodS, platforms] of periodsToClose(periodsWanted(cfg))) {
+        for (const [periodS, platforms] of periods) {
           const aggs = aggregates.closePeriods(periodS, now, grace);
           if (!aggs.length) continue;
           const byStart = new Map<number, Aggregate[]>();
@@ -92,6 +124,7 @@ export class PeriodUploads implements Feature {
       this.deps.log.error(`aggregation failed, will retry: ${(err as Error).message}`);
       return;
     }
+    this.last = { db, closable, dataVersion, dirtyMarks: aggregates.dirtyMarks, dirtyLeft: aggregates.dirtyLeft };
     for (const [p, n] of queued) events.emit("packetsQueued", p, n);
   }
 

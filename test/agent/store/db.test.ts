@@ -61,6 +61,34 @@ test("readings keep value, flag and raw words; latest() gives each channel's new
   }
 });
 
+test("batches of any size (whole multi-row groups and a remainder) store every row, field for field, in order", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const db = openDb(join(dir, "s.db"));
+    const store = new ReadingStore(db);
+    const expected: unknown[][] = [];
+    let ts = 0;
+    for (const size of [1, 15, 16, 17, 33, 50, 0, 66]) {
+      const batch = Array.from({ length: size }, (_, i) => {
+        ts += 1;
+        const dead = (ts + i) % 7 === 0;
+        return {
+          ts, analyzer: `a${i % 3}`, channel: `c${i % 4}`, code: `a0502${i % 10}`, value: dead ? null : ts / 8, unit: i % 2 ? "ppb" : "mg/m3",
+          flag: (dead ? "B" : "N") as "B" | "N", state: dead ? "no-answer" : "ok", raw: dead ? null : Buffer.from([ts & 0xff, i & 0xff]), source: `drv@${i % 5}`,
+        };
+      });
+      store.insert(batch);
+      for (const r of batch) expected.push([r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source]);
+    }
+    const got = store.after(0, 10_000);
+    assert.deepEqual(got.map((r) => r.id), expected.map((_, i) => i + 1), "ids follow the batch order");
+    assert.deepEqual(got.map((r) => [r.ts, r.analyzer, r.channel, r.code, r.value, r.unit, r.flag, r.state, r.raw, r.source]), expected);
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
+
 test("a file that is not a database: a clear error, or moved aside and a new one started", () => {
   const { dir, cleanup } = tempDir();
   try {
