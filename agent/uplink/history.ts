@@ -8,7 +8,7 @@
 // in the last 24 h is answered again (9011/9012) without queueing its data twice, across a restart
 // too when the deps hold the database: a request cut short by a restart goes on where it stopped.
 import type { Logger } from "../log.js";
-import { migrate, type Db } from "../store/db.js";
+import { cachedStatement, migrate, type Db } from "../store/db.js";
 import type { Aggregate, Packet, Reading } from "../types.js";
 import { EXE_RTN } from "./answers.js";
 import type { NewPacket, Outbox } from "./outbox.js";
@@ -124,7 +124,9 @@ export class HistoryRequests {
   private stored(platform: string, qn: string, now: number): AnswerRow | undefined {
     const { db } = this.deps;
     if (!db || db.readonly) return undefined;
+    // Forgotten after 24 h, and beyond the newest REMEMBERED (trimmed per request, not per slice).
     db.prepare("DELETE FROM history_answers WHERE at < ?").run(now - REMEMBER_MS);
+    db.prepare("DELETE FROM history_answers WHERE rowid IN (SELECT rowid FROM history_answers ORDER BY at DESC LIMIT -1 OFFSET ?)").run(REMEMBERED);
     return db.prepare("SELECT next_t, first_id, last_id, queued, exe_rtn FROM history_answers WHERE platform = ? AND qn = ?").get(platform, qn) as AnswerRow | undefined;
   }
 
@@ -136,11 +138,12 @@ export class HistoryRequests {
       if ("exeRtn" in what) db.prepare("UPDATE history_answers SET exe_rtn = ? WHERE platform = ? AND qn = ?").run(what.exeRtn, platform, qn);
       else {
         const p = what.progress;
-        db.prepare(
+        // Every slice of a request: prepared once.
+        cachedStatement(
+          db,
           `INSERT INTO history_answers (platform, qn, at, next_t, first_id, last_id, queued) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (platform, qn) DO UPDATE SET next_t = excluded.next_t, first_id = excluded.first_id, last_id = excluded.last_id, queued = excluded.queued`,
         ).run(platform, qn, Date.now(), p.t, p.firstId, p.lastId, p.queued);
-        db.prepare("DELETE FROM history_answers WHERE rowid IN (SELECT rowid FROM history_answers ORDER BY at DESC LIMIT -1 OFFSET ?)").run(REMEMBERED);
       }
     } catch (err) {
       this.deps.log.warn(`platform ${platform}: request QN=${qn} not remembered: ${(err as Error).message}`);

@@ -293,6 +293,6 @@ export class PlatformSession implements Uplink {
     }
     // The whole packet's own QN never went on the wire (only its parts' did): delivered here, not
     // through onAck's check that a 9014 names a QN sent on this connection.
-    this.delivered(f.packet.qn, { ...f, part: undefined });
+    this.delivered(f.packet.qn, f);
   }
 }
