@@ -34,12 +34,13 @@ export interface AggregateOptions {
 /** One part of a period: a reading (value = min = max) or a sub-period's aggregate. */
 interface Part {
   value: number | null;
-  min: number | null;
-  max: number | null;
+  /** Absent for a reading: its value. */
+  min?: number | null;
+  max?: number | null;
   flag: string;
 }
 
-const finite = (v: number | null): v is number => v !== null && Number.isFinite(v);
+const finite = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
 
 interface Summary {
   min: number | null;
@@ -96,7 +97,8 @@ function summarize(parts: readonly Part[], opts: AggregateOptions): Summary {
   let max: number | null = null;
   let sum = 0;
   const values: number[] = [];
-  for (const p of used) {
+  for (let i = 0; i < used.length; i++) {
+    const p = used[i];
     const v = p.value as number;
     const lo = finite(p.min) ? p.min : v;
     const hi = finite(p.max) ? p.max : v;
@@ -109,11 +111,15 @@ function summarize(parts: readonly Part[], opts: AggregateOptions): Summary {
   return { min, avg, max, count: valid.length, flag, used: values };
 }
 
+/** What a minute's aggregate reads of a reading. */
+export type ReadingPart = Pick<StoredReading, "analyzer" | "channel" | "code" | "unit" | "value" | "flag">;
+
 /** A minute (or any period built from readings) of one channel. `readings` all belong to one analyzer channel. */
-export function aggregateChannel(readings: readonly StoredReading[], key: PeriodKey, opts: AggregateOptions = {}): Aggregate | null {
+export function aggregateChannel(readings: readonly ReadingPart[], key: PeriodKey, opts: AggregateOptions = {}): Aggregate | null {
   if (readings.length === 0) return null;
   const first = readings[0];
-  const s = summarize(readings.map((r) => ({ value: r.value, min: r.value, max: r.value, flag: r.flag })), opts);
+  // A reading is its own part (min = max = value): no copy per reading.
+  const s = summarize(readings, opts);
   const out: Aggregate = {
     analyzer: first.analyzer, channel: first.channel, code: first.code, unit: first.unit,
     periodStart: key.periodStart, periodS: key.periodS,
@@ -170,19 +176,26 @@ export function combineChannel(parts: readonly Aggregate[], key: PeriodKey, opts
 
 /** Groups by analyzer channel, in first-seen order. */
 export function groupByChannel<T extends { analyzer: string; channel: string }>(rows: readonly T[]): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = `${r.analyzer}\u0000${r.channel}`;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
+  // Keyed analyzer, then channel: no key string built per row (a minute has thousands of rows).
+  const byAnalyzer = new Map<string, Map<string, T[]>>();
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    let channels = byAnalyzer.get(r.analyzer);
+    if (!channels) byAnalyzer.set(r.analyzer, (channels = new Map()));
+    let g = channels.get(r.channel);
+    if (!g) {
+      channels.set(r.channel, (g = []));
+      out.push(g);
+    }
     g.push(r);
   }
-  return [...groups.values()];
+  return out;
 }
 
 /** Groups a period's readings by analyzer channel and aggregates each group. */
 export function aggregatePeriod(
-  readings: readonly StoredReading[],
+  readings: readonly ReadingPart[],
   key: PeriodKey,
   optsOf: (analyzer: string, channel: string, unit: string) => AggregateOptions = () => ({}),
 ): Aggregate[] {

@@ -10,7 +10,7 @@ import { cachedStatement, migrate } from "../store/db.js";
 import type { Aggregate } from "../types.js";
 import type { ReadingStore } from "../store/readings.js";
 import { tzOffsetMs } from "../time.js";
-import { effectiveReadingsBetween, QcStore } from "../qc/store.js";
+import { effectiveReadingsBetween, minuteInputsBetween, QcStore } from "../qc/store.js";
 import { aggregatePeriod, combineChannel, groupByChannel, type AggregateOptions } from "./compute.js";
 import { periodStartOf } from "./periods.js";
 import { PRESETS, requiredValid, sourcePeriod, validityNote, type ValidityRule } from "./validity.js";
@@ -150,7 +150,7 @@ export class AggregateStore {
     const key = { periodStart: start, periodS };
     const end = start + periodS * 1000;
     const src = sourcePeriod(periodS);
-    if (src === null) return aggregatePeriod(effectiveReadingsBetween(this.db, start, end), key, (a, c, u) => this.options(a, c, u, periodS));
+    if (src === null) return aggregatePeriod(minuteInputsBetween(this.db, start, end), key, (a, c, u) => this.options(a, c, u, periodS));
     const out: Aggregate[] = [];
     const localHour = (ms: number) => new Date(ms + tzOffsetMs(ms, this.tz)).getUTCHours();
     for (const parts of groupByChannel(this.list(src, start, end))) {

@@ -5,11 +5,11 @@
 // and runs on its own timer: a dead endpoint never holds up polling or the uplink.
 import { logItems } from "../uplink/info-log.js";
 import type { AlarmsConfig } from "../../config/schema-alarms.js";
-import type { Db } from "../store/db.js";
+import { cachedStatement, type Db } from "../store/db.js";
 import type { Logger } from "../log.js";
 import { formatHj212Time } from "../time.js";
 import type { NewPacket } from "../uplink/outbox.js";
-import type { AlarmEvent, AlarmLog } from "./store.js";
+import type { AlarmEvent, AlarmLog, Sink } from "./store.js";
 import { safeUrl } from "../uplink/http-json.js";
 import { HTTP_LIMITS } from "../uplink/http-limits.js";
 import type { Alarm } from "./store.js";
@@ -58,6 +58,8 @@ export class AlarmNotifier {
   private httpBusy = false;
   private httpFailures = 0;
   private httpNextAt = 0;
+  /** Per sink: the database's state when that sink last found nothing pending (null: look again). */
+  private readonly emptyAt: Record<Sink, string | null> = { uplink: null, http: null };
 
   constructor(private readonly deps: NotifierDeps) {}
 
@@ -73,12 +75,22 @@ export class AlarmNotifier {
 
   /** Delivers what is pending now (called after each raise/clear, and on the timer). */
   kick(now = Date.now()): void {
+    // Every 2 s, and nearly always nothing to do: a sink that found nothing pending looks again
+    // only once an event was recorded here (eventWrites) or another connection committed (the
+    // CLI's `alarms check`, PRAGMA data_version). Its transaction and queries cost more than the
+    // rest of this tick together.
+    const state = this.dbState();
     try {
-      this.uplink(now);
+      if (this.emptyAt.uplink !== state) this.uplink(now, state);
     } catch (err) {
       this.deps.log.error(`alarms: could not queue for the platforms: ${(err as Error).message}`);
     }
-    if (this.deps.cfg.http && !this.httpBusy && now >= this.httpNextAt) void this.http(now);
+    if (this.deps.cfg.http && !this.httpBusy && now >= this.httpNextAt && this.emptyAt.http !== state) void this.http(now, state);
+  }
+
+  private dbState(): string {
+    const dv = (cachedStatement(this.deps.db, "PRAGMA data_version").get() as { data_version: number }).data_version;
+    return `${this.deps.alarms.eventWrites}/${dv}`;
   }
 
   /** Waits for a POST in progress (tests, and stop in good order). */
@@ -86,13 +98,14 @@ export class AlarmNotifier {
     while (this.httpBusy) await new Promise((r) => setTimeout(r, 20));
   }
 
-  private uplink(now: number): void {
+  private uplink(now: number, state: string): void {
     const { deps } = this;
     if (!deps.cfg.upload) return;
     const platforms = deps.platforms();
     const queued = new Map<string, number>();
     deps.db.transaction(() => {
       const events = deps.alarms.pending("uplink", now - MAX_AGE_MS);
+      this.emptyAt.uplink = events.length ? null : state;
       for (const e of events) {
         const cp = alarmCp(e, deps.tz, e.alarm.analyzer ? deps.polIdOf(e.alarm.analyzer) : undefined);
         deps.outbox.enqueue(platforms.map((platform) => ({ platform, cn: "3020", dataTime: e.ts, cp, ackRequired: true })));
@@ -103,7 +116,7 @@ export class AlarmNotifier {
     for (const [p, n] of queued) deps.onQueued?.(p, n);
   }
 
-  private async http(now: number): Promise<void> {
+  private async http(now: number, state: string): Promise<void> {
     const { deps } = this;
     const http = deps.cfg.http!;
     this.httpBusy = true;
@@ -112,7 +125,9 @@ export class AlarmNotifier {
     // No redirects (the headers would follow to another host), answers read up to 1 MB.
     const post = deps.post ?? (async (url, body, opts) => (await import("axios")).default.post(url, body, { ...opts, ...HTTP_LIMITS }));
     try {
-      for (const e of deps.alarms.pending("http", now - MAX_AGE_MS, 20)) {
+      const events = deps.alarms.pending("http", now - MAX_AGE_MS, 20);
+      this.emptyAt.http = events.length ? null : state;
+      for (const e of events) {
         const body = { station: deps.station, event: e.event, at: new Date(e.ts).toISOString(), alarm: { ...e.alarm, raisedAt: new Date(e.alarm.raisedAt).toISOString(), clearedAt: e.alarm.clearedAt === null ? null : new Date(e.alarm.clearedAt).toISOString() } };
         await post(http.url, body, { headers: { "content-type": "application/json", ...http.headers }, timeout: http.timeout_ms });
         deps.alarms.markDone("http", [e.id]);

@@ -6,11 +6,12 @@ import { dirname } from "node:path";
 import type { StationConfig } from "../../config/schema.js";
 import type { Logger } from "../log.js";
 import { freePercent } from "../store/disk-guard.js";
-import type { ReadingState, ReadingStore } from "../store/readings.js";
+import type { ReadingStore } from "../store/readings.js";
 import type { Aggregate, StoredReading } from "../types.js";
 import type { ChannelLookup } from "../uplink/packets.js";
 import { exceeds, heldSince, mean, type AlarmKind } from "./state.js";
 import type { AlarmLog, Observation } from "./store.js";
+import { StateWindow } from "./state-window.js";
 
 export interface AlarmServiceDeps {
   cfg: StationConfig;
@@ -30,6 +31,9 @@ export interface AlarmServiceDeps {
 
 export class AlarmService {
   private timer: NodeJS.Timeout | null = null;
+  /** Each analyzer's states over the fault and comms windows (state-window.ts). */
+  private readonly states = new StateWindow();
+  private statesFrom = -Infinity;
 
   constructor(private readonly deps: AlarmServiceDeps) {}
 
@@ -82,18 +86,16 @@ export class AlarmService {
     const analyzers = cfg.analyzers.filter((a) => a.enabled);
     if (!analyzers.length) return;
     const lookback = Math.max(60_000, 3 * Math.max(...analyzers.map((a) => a.interval_s)) * 1000);
-    const rows = this.deps.readings.statesBetween(now - Math.max(faultMs, commsMs) - lookback, now + 1);
-    // Every channel of a poll shares its state: one channel is enough to follow it, the channel of
-    // the analyzer's first row in the window. One pass over the rows for all analyzers.
-    const byAnalyzer = new Map<string, { first: string; series: ReadingState[] }>();
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      const seen = byAnalyzer.get(r.analyzer);
-      if (!seen) byAnalyzer.set(r.analyzer, { first: r.channel, series: [r] });
-      else if (r.channel === seen.first) seen.series.push(r);
-    }
+    const from = now - Math.max(faultMs, commsMs) - lookback;
+    // Only the rows stored since the last check are read; the window keeps the rest.
+    const w = this.states;
+    // A window that starts earlier than the last one (the clock stepped back) may need rows already forgotten.
+    if (from < this.statesFrom) w.reset();
+    this.statesFrom = from;
+    w.add(w.lastId === 0 ? this.deps.readings.statesFrom(from) : this.deps.readings.statesAfter(w.lastId));
+    w.prune(from);
     for (const a of analyzers) {
-      const series = byAnalyzer.get(a.id)?.series ?? [];
+      const series = w.series(a.id, from, now + 1);
       const fault = heldSince(series, (r) => r.flag === "D");
       const silent = heldSince(series, (r) => r.flag === "B");
       const minutes = (since: number | null) => (since === null ? null : Math.round((now - since) / 6000) / 10);

@@ -71,7 +71,15 @@ const toAlarm = (r: Row): Alarm => ({
 
 export type Sink = "uplink" | "http";
 
+/** Events recorded through each connection (by any AlarmLog on it). */
+const EVENT_WRITES = new WeakMap<Db, number>();
+
 export class AlarmLog {
+  /** Events this connection has recorded: with PRAGMA data_version (other connections), tells the notifier nothing new can be pending. */
+  get eventWrites(): number {
+    return EVENT_WRITES.get(this.db) ?? 0;
+  }
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
@@ -140,6 +148,7 @@ export class AlarmLog {
 
   private event(alarmId: number, event: "raise" | "clear", ts: number): void {
     this.db.prepare("INSERT INTO alarm_events (alarm_id, event, ts) VALUES (?, ?, ?)").run(alarmId, event, ts);
+    EVENT_WRITES.set(this.db, this.eventWrites + 1);
   }
 }
 

@@ -158,6 +158,28 @@ export class QcStore {
  * Readings with from ≤ ts < to carrying their effective flag, in time order: what aggregation
  * reads. One query; the QC flags of each reading come along as a string of letters.
  */
+/** What a minute's aggregate needs of each reading (no raw words, state or source). */
+export type MinuteInput = Pick<StoredReading, "analyzer" | "channel" | "code" | "unit" | "value" | "flag">;
+
+/**
+ * The readings of from ≤ ts < to with their effective flag, only the columns aggregation reads, in
+ * the same order as effectiveReadingsBetween: what closing a minute reads, once a minute for every
+ * channel. A cached statement, and rows patched in place: every column and a copy of each row
+ * cost ~9 µs a reading, most of the minute's closing.
+ */
+export function minuteInputsBetween(db: Db, from: number, to: number): MinuteInput[] {
+  const rows = cachedStatement(
+    db,
+    `SELECT r.analyzer, r.channel, r.code, r.unit, r.value, r.flag, (SELECT group_concat(q.flag, '') FROM qc_flags q WHERE q.reading_id = r.id) AS qc
+     FROM readings r WHERE r.ts >= ? AND r.ts < ? ORDER BY r.ts, r.id`,
+  ).all(from, to) as (MinuteInput & { qc: string | null })[];
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (r.qc) r.flag = effectiveFlag([r.flag, ...r.qc]);
+  }
+  return rows;
+}
+
 export function effectiveReadingsBetween(db: Db, from: number, to: number, only?: { analyzer: string; channel: string }): StoredReading[] {
   const rows = db
     .prepare(

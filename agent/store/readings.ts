@@ -129,6 +129,16 @@ export class ReadingStore {
     return cachedStatement(this.db, "SELECT ts, analyzer, channel, flag, state FROM readings WHERE ts >= ? AND ts < ? ORDER BY ts, id").all(from, to) as ReadingState[];
   }
 
+  /** Time, origin, flag and state with the row id of the readings with ts ≥ from, in time order (the alarm check's first look). */
+  statesFrom(from: number): Array<ReadingState & { id: number }> {
+    return cachedStatement(this.db, "SELECT id, ts, analyzer, channel, flag, state FROM readings WHERE ts >= ? ORDER BY ts, id").all(from) as Array<ReadingState & { id: number }>;
+  }
+
+  /** The same of the readings stored after row `id`, in id order (the alarm check's later looks). */
+  statesAfter(id: number): Array<ReadingState & { id: number }> {
+    return cachedStatement(this.db, "SELECT id, ts, analyzer, channel, flag, state FROM readings WHERE id > ? ORDER BY id").all(id) as Array<ReadingState & { id: number }>;
+  }
+
   /** The latest reading of each analyzer channel at or before `at` (and after `since`). */
   latest(since = 0, at = Number.MAX_SAFE_INTEGER): StoredReading[] {
     return (
