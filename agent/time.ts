@@ -6,6 +6,12 @@
 // DataTimes per second. Intl.DateTimeFormat#formatToParts costs microseconds per call, so the
 // zone's UTC offset is computed once per zone and UTC hour and cached; formatting is then plain
 // Date arithmetic.
+//
+// Memory matters too: the offsets come from the system's tz database (agent/tzif.ts) where it can
+// tell them, and from Intl only where it cannot (a zone with DST rules for the future, no
+// zoneinfo file): Intl with a timeZone costs ~8 MB of resident ICU data.
+
+import { loadZone, offsetAt, type ZoneTable } from "./tzif.js";
 
 export const DEFAULT_TZ = "Asia/Shanghai";
 
@@ -61,8 +67,20 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The exact offset at one instant, the slow way (formatToParts). */
+// Per zone: its tz database table, or null where there is none usable (then Intl).
+const zones = new Map<string, ZoneTable | null>();
+
+/** The exact offset at one instant: from the tz database, else the slow way (formatToParts). */
 function exactOffset(ms: number, tz: string): number {
+  let zone = zones.get(tz);
+  if (zone === undefined) zones.set(tz, (zone = loadZone(tz) ?? null));
+  const known = zone && offsetAt(zone, ms);
+  if (known !== undefined && known !== null) return known;
+  return intlOffset(ms, tz);
+}
+
+/** The exact offset at one instant from ICU (Intl.DateTimeFormat#formatToParts). */
+export function intlOffset(ms: number, tz: string): number {
   const p: Record<string, number> = {};
   for (const part of formatterFor(tz).formatToParts(ms)) {
     if (part.type !== "literal") p[part.type] = Number(part.value);
