@@ -2,7 +2,8 @@
 // interval_s for node_exporter's textfile collector. Neither may hold up the agent: a port already
 // in use or an unwritable file is logged with the reason at start (or when it happens), and
 // polling, storing and uploading go on.
-import http from "node:http";
+import type http from "node:http";
+import { lazyHttp } from "../builtin.js";
 import { renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { MetricsConfig } from "../../config/schema-metrics.js";
@@ -74,7 +75,7 @@ export class MetricsService {
 
   private async listen(listen: string): Promise<void> {
     const { host, port } = parseListen(listen);
-    const srv = http.createServer((req, res) => {
+    const srv = lazyHttp().createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0];
       if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405, { allow: "GET, HEAD" }).end();
       if (path !== "/metrics") return void res.writeHead(404, { "content-type": "text/plain" }).end("metrics are at /metrics\n");

@@ -58,6 +58,7 @@ export class ReadingStore {
   /** The bind values of one multi-row INSERT, reused batch after batch (no array per statement). */
   private readonly manyParams: unknown[] = new Array(INSERT_ROWS * COLS);
   private readonly insertAll: (rows: readonly Reading[]) => number | bigint;
+  private readonly insertRows: (rows: readonly Reading[]) => number | bigint;
   /**
    * Row id of the last reading this store inserted (0: none yet). With QC's screenedThrough it
    * tells the once-a-second tick whether anything is left unscreened without asking the database.
@@ -69,7 +70,7 @@ export class ReadingStore {
     migrate(db, "readings", MIGRATIONS);
     this.insertStmt = db.prepare(`${INSERT_HEAD} ${ROW_VALUES}`);
     this.insertManyStmt = db.prepare(`${INSERT_HEAD} ${Array.from({ length: INSERT_ROWS }, () => ROW_VALUES).join(", ")}`);
-    this.insertAll = db.transaction((rows: readonly Reading[]) => {
+    const insertRows = (rows: readonly Reading[]): number | bigint => {
       // Rows go in in order (their ids follow it): whole groups of INSERT_ROWS in one statement
       // each, the rest one by one. Each run() is a crossing into the addon and a bind of its
       // values; a 66-reading batch costs 4 + 2 calls instead of 66.
@@ -99,16 +100,22 @@ export class ReadingStore {
       }
       params.fill(null); // no reference kept to the batch's raw words
       return last;
-    });
+    };
+    this.insertRows = insertRows;
+    this.insertAll = db.transaction(insertRows);
   }
 
   get database(): Db {
     return this.db;
   }
 
-  /** Commits a batch in one transaction. Returns when it is on disk. */
+  /**
+   * Commits a batch in one transaction (returns when it is on disk), or, inside the caller's
+   * transaction (the store step's batch), adds the rows to it without a savepoint of its own.
+   * The rows get consecutive ids ending at `lastInsertedId`.
+   */
   insert(rows: readonly Reading[]): void {
-    if (rows.length) this.lastInsertedId = Number(this.insertAll(rows));
+    if (rows.length) this.lastInsertedId = Number(this.db.inTransaction ? this.insertRows(rows) : this.insertAll(rows));
   }
 
   /** Readings of every channel with from ≤ ts < to, in time order. */

@@ -9,8 +9,9 @@
 // the request itself (bad token, wrong URL), which waiting will rarely fix: it is logged each time
 // and tried ten times less often. The token and header values are secrets: errors are logged by
 // status and code only, and the URL without credentials or query.
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
+import type https from "node:https";
+import { lazyHttp, lazyHttps } from "../builtin.js";
 import type { AxiosInstance, CreateAxiosDefaults } from "axios";
 import type { HttpPlatformConfig } from "../../config/schema.js";
 import type { EventBus } from "../events.js";
@@ -71,7 +72,7 @@ export class HttpUplink implements Uplink {
 
   start(): void {
     this.stopped = false;
-    this.agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+    this.agents = { http: new (lazyHttp().Agent)({ keepAlive: true }), https: new (lazyHttps().Agent)({ keepAlive: true }) };
     const headers: Record<string, string> = { ...this.cfg.headers, "content-type": "application/json" };
     if (this.cfg.token) headers.authorization = `Bearer ${this.cfg.token}`;
     this.clientOptions = {

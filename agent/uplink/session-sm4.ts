@@ -53,10 +53,19 @@ export class LinkCodec {
   }
 }
 
-/** QNs sent on one connection, to tell an ack for a packet we sent from a stray or forged one. Bounded: the oldest are forgotten first. */
+/**
+ * QNs sent on one connection, to tell an ack for a packet we sent from a stray or forged one.
+ * Bounded: the oldest are forgotten first. An ack that counts is for a packet in flight (at most
+ * the window) or a late duplicate of one just acknowledged, so a few windows are enough; a bound
+ * of 50,000 held every QN of a 30-day backlog drain in memory (~60 bytes each).
+ */
 export class SentQns {
   private readonly qns = new Set<string>();
-  constructor(private readonly max = 50_000) {}
+  constructor(private readonly max = 4096) {}
+  /** Four windows' worth, never fewer than 1024. */
+  static forWindow(window: number): SentQns {
+    return new SentQns(Math.max(1024, 4 * window));
+  }
   add(qn: string): void {
     this.qns.add(qn);
     if (this.qns.size > this.max) this.qns.delete(this.qns.values().next().value!);

@@ -3,7 +3,8 @@
 // restart), and certificate errors said in words a technician can act on.
 import { readFileSync } from "node:fs";
 import net from "node:net";
-import tls, { type ConnectionOptions } from "node:tls";
+import type { ConnectionOptions } from "node:tls";
+import { lazyTls } from "../builtin.js";
 import type { PlatformConfig } from "../../config/schema.js";
 
 export function tlsConnectOptions(cfg: PlatformConfig): ConnectionOptions {
@@ -41,7 +42,7 @@ export function describeSocketError(err: NodeJS.ErrnoException, cfg: PlatformCon
 /** A plain or TLS socket to the platform; an unreadable certificate file surfaces as the socket's error (retried with back-off). */
 export function openSocket(cfg: PlatformConfig): net.Socket {
   try {
-    return cfg.tls ? tls.connect(tlsConnectOptions(cfg)) : net.connect({ host: cfg.host, port: cfg.port });
+    return cfg.tls ? lazyTls().connect(tlsConnectOptions(cfg)) : net.connect({ host: cfg.host, port: cfg.port });
   } catch (err) {
     const s = new net.Socket();
     setImmediate(() => s.destroy(err as Error));

@@ -40,7 +40,7 @@ export class PlatformSession implements Uplink {
   readonly runtime: SessionRuntime;
   /** SM4 on CP (HJ 212-2025 §6.4): keys, encryption of what is sent, decryption of what comes in. */
   readonly codec: LinkCodec;
-  private sentQns = new SentQns();
+  private sentQns: SentQns;
 
   constructor(
     /** The platform's settings, overrides applied; changed in place by platform commands (see overrides.ts). */
@@ -52,6 +52,7 @@ export class PlatformSession implements Uplink {
     this.runtime = { realtime: cfg.uploads.includes("realtime"), status: cfg.uploads.includes("status") };
     this.cursor = new DeliveryCursor(deps.outbox, cfg.id, cfg.order);
     this.acks = new AckBatch(deps.outbox, cfg.id);
+    this.sentQns = SentQns.forWindow(this.cfg.window);
   }
 
   get mn(): string {
@@ -131,7 +132,7 @@ export class PlatformSession implements Uplink {
     const s = openSocket(this.cfg);
     this.socket = s;
     this.reader = new FrameReader();
-    this.sentQns = new SentQns();
+    this.sentQns = SentQns.forWindow(this.cfg.window);
     s.setNoDelay(true);
     s.setKeepAlive(true, 30_000);
     s.on(this.cfg.tls ? "secureConnect" : "connect", () => {

@@ -4,11 +4,11 @@
 // port already taken is logged clearly and leaves the rest of the agent running.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { lazyHttp, lazyZlib } from "../builtin.js";
 import type { WebConfig } from "../../config/schema-web.js";
 import type { Logger } from "../log.js";
 import { PageData, type WebAgent } from "./data.js";
@@ -37,7 +37,7 @@ interface Body {
 }
 
 /** Level 1: the trend is rebuilt every minute on a Pi, and mostly repeated numbers compress well anyway. */
-const body = (raw: Buffer, etag?: string): Body => ({ raw, gz: gzipSync(raw, { level: 1 }), etag: etag ?? `"${createHash("sha1").update(raw).digest("base64url").slice(0, 20)}"` });
+const body = (raw: Buffer, etag?: string): Body => ({ raw, gz: lazyZlib().gzipSync(raw, { level: 1 }), etag: etag ?? `"${createHash("sha1").update(raw).digest("base64url").slice(0, 20)}"` });
 
 /** assets/ beside this file (source), or in the source tree beside dist/ (built, packaged). */
 function assetsDir(): string {
@@ -73,7 +73,7 @@ export class WebServer {
     this.data = new PageData(this.agent, { trendHours: this.cfg.trend_hours, auditEntries: this.cfg.audit_entries });
     const dir = assetsDir();
     for (const [path, a] of Object.entries(ASSETS)) this.assets.set(path, { ...body(readFileSync(join(dir, a.file))), type: a.type });
-    const server = createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 10_000 }, (req, res) => this.handle(req, res));
+    const server = lazyHttp().createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 10_000 }, (req, res) => this.handle(req, res));
     server.maxConnections = 32;
     server.on("connection", (s) => {
       this.sockets.add(s);
