@@ -15,6 +15,7 @@ import { Calibration } from "./calibration/calibration.js";
 import { Control } from "./control/control.js";
 import type { Feature } from "./feature.js";
 import type { GpioClass } from "./health/gpio.js";
+import { HeapTrim } from "./health/heap-trim.js";
 import { hostSnapshot } from "./health/snapshot.js";
 import { StationIo } from "./health/station-io.js";
 import { Watchdog } from "./health/watchdog.js";
@@ -95,7 +96,8 @@ export class Agent extends AgentSurface {
     commands.on("status", () => this.status());
     // Last to start: READY=1 once everything runs.
     const watchdog = new Watchdog({ cfg, polling: () => polling.pollers.length > 0, lastIngestAt: () => ingest.lastIngestAt, log });
-    this.features = [storage, trail, quality, aggregation, platforms, guard, periods, ingest, polling, calibration, alarms, io, live, metrics, retention, web, control, watchdog];
+    const heap = new HeapTrim({ log: log.child("heap") });
+    this.features = [storage, trail, quality, aggregation, platforms, guard, periods, ingest, polling, calibration, alarms, io, live, metrics, retention, web, control, heap, watchdog];
   }
 
   async start(): Promise<void> {

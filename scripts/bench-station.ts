@@ -29,7 +29,7 @@ const ROOT = join(import.meta.dirname, "..");
  * measurable CPU cost for a station's load of a few hundred readings a second. Not --lite-mode:
  * it also removes WebAssembly, which Node's HTTP client (axios, for HTTP platforms) needs.
  */
-export const SERVICE_NODE_FLAGS = ["--no-opt", "--no-sparkplug", "--max-semi-space-size=1"];
+export const SERVICE_NODE_FLAGS = ["--no-opt", "--no-sparkplug", "--max-semi-space-size=1", "--expose-gc"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CLK_TCK = 100; // Linux USER_HZ
 
