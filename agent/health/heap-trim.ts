@@ -4,7 +4,7 @@
 // generation, and V8 lets that grow by ~8 MB above the live size before it collects: a station's
 // RSS crept from 62 to 70 MB between collections, and a backlog drain's heap to 4× its live
 // size. A full collection of a station's ~15 MB heap takes ~10 ms; this asks for one only when
-// the heap has grown by `slackMb` since the last, checking every few seconds: a few a minute
+// the heap has grown by `slackMb` (2 MB) since the last, checking every few seconds: a few a minute
 // during a drain, one every few minutes at a steady station.
 //
 // It needs `gc`, which Node exposes only with --expose-gc (the systemd unit's flags): without it
@@ -64,7 +64,7 @@ export class HeapTrim implements Feature {
   /** Collects when the heap grew by the slack since the last collection. Returns whether it did. */
   check(): boolean {
     const gc = this.gc;
-    if (!gc || !shouldCollect(this.used(), this.base, (this.deps.slackMb ?? 4) * 1024 * 1024)) return false;
+    if (!gc || !shouldCollect(this.used(), this.base, (this.deps.slackMb ?? 2) * 1024 * 1024)) return false;
     gc();
     this.collections++;
     this.base = this.used();
