@@ -10,6 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { configSchema } from "../config/schema.js";
 import { openDb } from "../agent/store/db.js";
 import { PlatformReceiver } from "../agent/uplink/receiver.js";
+import { bundleDist } from "./bundle.js";
 import { startSimulation } from "../drivers/simulate.js";
 import { freePort, MN } from "../test/helpers/station.js";
 
@@ -85,9 +86,9 @@ export function phases(quick: boolean) {
 }
 
 /**
- * Compiles the agent as an install would, into .bench-dist/ (not dist/, which bin/ would then
- * prefer over the sources in a development checkout); packages resolve from the project's
- * node_modules above it.
+ * Compiles and bundles the agent as the package does (scripts/bundle.ts), into .bench-dist/ (not
+ * dist/, which bin/ would then prefer over the sources in a development checkout); packages
+ * resolve from the project's node_modules above it.
  */
 export function ensureBuilt(): string {
   const out = join(ROOT, ".bench-dist");
@@ -95,6 +96,7 @@ export function ensureBuilt(): string {
   const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
   const r = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", out], { stdio: "inherit" });
   if (r.status !== 0 || !existsSync(entry)) throw new Error("build failed: cannot benchmark the compiled agent");
+  bundleDist(out);
   return entry;
 }
 

@@ -10,6 +10,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, re
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { bundleDist } from "./bundle.js";
 import { ARCHES, normalizeModes, stripNative, trimNodeModules } from "./package-trim.js";
 import { bundledPackages, changelogGz, copyrightFile, manPage, nativeDepends } from "./package-docs.js";
 
@@ -112,8 +113,9 @@ export function buildPackage(opts: { out: string; fast?: boolean; log?: (s: stri
     const lib = join(root, LIB);
     mkdirSync(lib, { recursive: true });
 
-    log("== JavaScript (npm run build)");
+    log("== JavaScript (npm run build, then bundled: scripts/bundle.ts)");
     run("npm", ["run", "build", "--", "--outDir", join(lib, "dist"), "--sourceMap", "false"], { cwd: REPO });
+    bundleDist(join(lib, "dist"));
     mkdirSync(join(lib, "bin"));
     copyFileSync(join(REPO, "bin/station-agent.js"), join(lib, "bin/station-agent.js"));
     mkdirSync(join(lib, "config"));
