@@ -13,7 +13,8 @@ const MAX_LINES = 300;
 
 /**
  * Layers, lowest first. A file's layer is its longest matching prefix. Why this order:
- * - kernel: the shapes and helpers every module shares (Reading, the typed event bus, logging, time),
+ * - kernel: the shapes and helpers every module shares (Reading, the typed event bus, logging, time
+ *   and the tz database it reads, Node built-ins loaded at first use),
  *   and pure protocol vocabularies with no I/O that config, drivers and instruments need as much as
  *   the uplink does (the HJ 212 codec; unit conversions; Modbus register types; listen addresses).
  * - config (the schema) describes the station; drivers are configured by it; the loader checks the
@@ -29,7 +30,7 @@ const MAX_LINES = 300;
  *   root agent/main.ts with the agent's public surface, and the CLI on top.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ["agent/types.ts", "agent/feature.ts", "agent/events.ts", "agent/log.ts", "agent/time.ts", "agent/uplink/hj212/", "agent/uplink/units.ts", "agent/web/listen.ts", "drivers/registers.ts"],
+  ["agent/types.ts", "agent/feature.ts", "agent/events.ts", "agent/log.ts", "agent/time.ts", "agent/tzif.ts", "agent/builtin.ts", "agent/uplink/hj212/", "agent/uplink/units.ts", "agent/web/listen.ts", "drivers/registers.ts"],
   ["config/"],
   ["drivers/"],
   ["config/load.ts"],
