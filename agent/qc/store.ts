@@ -154,10 +154,6 @@ export class QcStore {
   }
 }
 
-/**
- * Readings with from ≤ ts < to carrying their effective flag, in time order: what aggregation
- * reads. One query; the QC flags of each reading come along as a string of letters.
- */
 /** What a minute's aggregate needs of each reading (no raw words, state or source). */
 export type MinuteInput = Pick<StoredReading, "analyzer" | "channel" | "code" | "unit" | "value" | "flag">;
 
@@ -180,6 +176,11 @@ export function minuteInputsBetween(db: Db, from: number, to: number): MinuteInp
   return rows;
 }
 
+/**
+ * Readings with from ≤ ts < to carrying their effective flag, in time order, every column (a sound
+ * level's own samples for its percentiles). One query; the QC flags of each reading come along as a string
+ * of letters.
+ */
 export function effectiveReadingsBetween(db: Db, from: number, to: number, only?: { analyzer: string; channel: string }): StoredReading[] {
   const rows = db
     .prepare(

@@ -262,8 +262,8 @@ export class PlatformSession implements Uplink {
     if (!qn) return;
     // Without TLS anyone on the path can write into the connection: an ack only counts for a QN
     // sent on it, so a forged 9014 cannot mark data delivered (and later pruned) that never arrived.
-    if (!this.cfg.tls && !this.sentQns.has(qn)) return void this.st.unknownAcks!++;
-    const f = this.inFlight.get(qn);
+    const f = this.inFlight.get(qn); // in flight: sent on this connection, whatever sentQns forgot
+    if (!this.cfg.tls && !f && !this.sentQns.has(qn)) return void this.st.unknownAcks!++;
     if (f?.part) return this.onPartAck(f, qn);
     this.delivered(qn, f);
   }
