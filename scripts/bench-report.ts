@@ -70,6 +70,9 @@ const DESCRIPTIONS: Record<string, string> = {
   "outage-30d-drain-rss-peak": "30-day outage (43,200 minute packets for each of 2 platforms) drained by the compiled agent: peak RSS",
   "outage-30d-drain-rss-trend": "The same drain: RSS peak in its last third − in its first third (memory independent of the backlog left)",
   "outage-30d-drain-rate": "The same drain: acked packets per second",
+  "uplink-sm4-drain-rate": "Backlog to an HJ 212-2025 platform that decrypts (SM4), as a share of the same drain in plaintext",
+  "uplink-sm4-drain-packets": "The same drain with SM4: acked packets per second",
+  "uplink-sm4-cpu-per-packet": "The same drain with SM4: the station's CPU per packet",
 };
 
 /** Our figure and Node-RED's on the same workload, in chart order. */
