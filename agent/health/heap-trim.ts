@@ -4,8 +4,8 @@
 // generation, and V8 lets that grow by ~8 MB above the live size before it collects: a station's
 // RSS crept from 62 to 70 MB between collections, and a backlog drain's heap to 4× its live
 // size. A full collection of a station's ~15 MB heap takes ~10 ms; this asks for one only when
-// the heap has grown by `slackMb` (2 MB) since the last, checking every few seconds: a few a minute
-// during a drain, one every few minutes at a steady station.
+// the heap has grown by `slackMb` (2 MB) since the last, checking every 5 s: at most one per check
+// during a backlog drain, about one a minute at a steady station.
 //
 // It needs `gc`, which Node exposes only with --expose-gc (the systemd unit's flags): without it
 // (a development run, another unit) this does nothing and says so once.
