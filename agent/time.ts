@@ -74,9 +74,7 @@ const zones = new Map<string, ZoneTable | null>();
 function exactOffset(ms: number, tz: string): number {
   let zone = zones.get(tz);
   if (zone === undefined) zones.set(tz, (zone = loadZone(tz) ?? null));
-  const known = zone && offsetAt(zone, ms);
-  if (known !== undefined && known !== null) return known;
-  return intlOffset(ms, tz);
+  return (zone ? offsetAt(zone, ms) : undefined) ?? intlOffset(ms, tz);
 }
 
 /** The exact offset at one instant from ICU (Intl.DateTimeFormat#formatToParts). */

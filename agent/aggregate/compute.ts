@@ -1,6 +1,7 @@
 // Pure aggregation of one channel over one period: a minute from its readings, a longer period
 // from the aggregates of its parts (N-minute and hour from minutes, day from hours).
-import type { Aggregate, StoredReading } from "../types.js";
+import type { Aggregate } from "../types.js";
+import type { MinuteInput } from "../qc/store.js";
 import { flagRank, FLAG_PRECEDENCE } from "../../config/flags.js";
 import { dayNightLevels, energyMean, percentileLevels, sampleStats, type DayHours } from "./noise.js";
 
@@ -111,8 +112,8 @@ function summarize(parts: readonly Part[], opts: AggregateOptions): Summary {
   return { min, avg, max, count: valid.length, flag, used: values };
 }
 
-/** What a minute's aggregate reads of a reading. */
-export type ReadingPart = Pick<StoredReading, "analyzer" | "channel" | "code" | "unit" | "value" | "flag">;
+/** What a minute's aggregate reads of a reading (the rows qc/store.ts's minuteInputsBetween gives). */
+export type ReadingPart = MinuteInput;
 
 /** A minute (or any period built from readings) of one channel. `readings` all belong to one analyzer channel. */
 export function aggregateChannel(readings: readonly ReadingPart[], key: PeriodKey, opts: AggregateOptions = {}): Aggregate | null {

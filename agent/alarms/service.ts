@@ -33,7 +33,8 @@ export class AlarmService {
   private timer: NodeJS.Timeout | null = null;
   /** Each analyzer's states over the fault and comms windows (state-window.ts). */
   private readonly states = new StateWindow();
-  private statesFrom = -Infinity;
+  /** Start of the window at the last check. */
+  private windowFrom = -Infinity;
 
   constructor(private readonly deps: AlarmServiceDeps) {}
 
@@ -90,8 +91,8 @@ export class AlarmService {
     // Only the rows stored since the last check are read; the window keeps the rest.
     const w = this.states;
     // A window that starts earlier than the last one (the clock stepped back) may need rows already forgotten.
-    if (from < this.statesFrom) w.reset();
-    this.statesFrom = from;
+    if (from < this.windowFrom) w.reset();
+    this.windowFrom = from;
     w.add(w.lastId === 0 ? this.deps.readings.statesFrom(from) : this.deps.readings.statesAfter(w.lastId));
     w.prune(from);
     for (const a of analyzers) {

@@ -4,12 +4,10 @@
 // bench station) was most of its cost. Pure: the caller queries, this keeps and orders.
 import type { ReadingState } from "../store/readings.js";
 
-export type StateRow = ReadingState & { id: number };
-
 interface Series {
   /** Every channel of a poll shares its state: one is enough, the analyzer's first one seen. */
   first: string;
-  rows: StateRow[];
+  rows: ReadingState[];
   /** A row came with an earlier time than the last one (a clock that stepped back). */
   unsorted: boolean;
 }
@@ -20,7 +18,7 @@ export class StateWindow {
   lastId = 0;
 
   /** Adds rows as stored (any order; ids as the store gave them). */
-  add(rows: readonly StateRow[]): void {
+  add(rows: readonly ReadingState[]): void {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       if (r.id > this.lastId) this.lastId = r.id;
@@ -51,7 +49,7 @@ export class StateWindow {
   }
 
   /** An analyzer's rows with from ≤ ts < to, in time order (ts, then id), as the store would give them. */
-  series(analyzer: string, from: number, to: number): StateRow[] {
+  series(analyzer: string, from: number, to: number): ReadingState[] {
     const s = this.byAnalyzer.get(analyzer);
     if (!s) return [];
     this.order(s);

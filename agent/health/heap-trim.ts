@@ -18,7 +18,7 @@ export interface HeapTrimDeps {
   gc?: (() => void) | undefined;
   /** Bytes of heap in use (default process.memoryUsage().heapUsed). */
   heapUsed?: () => number;
-  /** Growth above the heap's size after the last collection that starts one (MB, default 4). */
+  /** Growth above the heap's size after the last collection that starts one (MB, default 2). */
   slackMb?: number;
   /** How often the heap is looked at (ms, default 5000). */
   everyMs?: number;
@@ -32,7 +32,7 @@ export function shouldCollect(used: number, base: number, slack: number): boolea
 export class HeapTrim implements Feature {
   private timer: NodeJS.Timeout | null = null;
   private base = 0;
-  /** Collections asked for since start (shown by `status`). */
+  /** Collections asked for since start. */
   collections = 0;
 
   constructor(private readonly deps: HeapTrimDeps) {}

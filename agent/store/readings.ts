@@ -45,8 +45,8 @@ const COLS = 10;
 const INSERT_HEAD = "INSERT INTO readings (ts, analyzer, channel, code, value, unit, flag, state, raw, source) VALUES";
 const ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-/** A reading's time, origin, flag and instrument state (ReadingStore.statesBetween). */
-export type ReadingState = Pick<StoredReading, "ts" | "analyzer" | "channel" | "flag" | "state">;
+/** A reading's row id, time, origin, flag and instrument state (ReadingStore.statesFrom/statesAfter): what the alarm check follows. */
+export type ReadingState = Pick<StoredReading, "id" | "ts" | "analyzer" | "channel" | "flag" | "state">;
 
 const toReading = (r: Row): StoredReading => ({ ...r, flag: r.flag as Hj212Flag });
 
@@ -128,22 +128,16 @@ export class ReadingStore {
   }
 
   /**
-   * What the alarm check follows of every reading with from ≤ ts < to (the same rows and order as
-   * between()): no value, raw words or source, so a Buffer and five strings fewer per row; the
-   * check reads a quarter of an hour of readings every minute.
+   * The states of the readings with ts ≥ from, in time order (ts, id): the alarm check's first look.
+   * No value, raw words or source: a Buffer and five strings fewer per row.
    */
-  statesBetween(from: number, to: number): ReadingState[] {
-    return cachedStatement(this.db, "SELECT ts, analyzer, channel, flag, state FROM readings WHERE ts >= ? AND ts < ? ORDER BY ts, id").all(from, to) as ReadingState[];
+  statesFrom(from: number): ReadingState[] {
+    return cachedStatement(this.db, "SELECT id, ts, analyzer, channel, flag, state FROM readings WHERE ts >= ? ORDER BY ts, id").all(from) as ReadingState[];
   }
 
-  /** Time, origin, flag and state with the row id of the readings with ts ≥ from, in time order (the alarm check's first look). */
-  statesFrom(from: number): Array<ReadingState & { id: number }> {
-    return cachedStatement(this.db, "SELECT id, ts, analyzer, channel, flag, state FROM readings WHERE ts >= ? ORDER BY ts, id").all(from) as Array<ReadingState & { id: number }>;
-  }
-
-  /** The same of the readings stored after row `id`, in id order (the alarm check's later looks). */
-  statesAfter(id: number): Array<ReadingState & { id: number }> {
-    return cachedStatement(this.db, "SELECT id, ts, analyzer, channel, flag, state FROM readings WHERE id > ? ORDER BY id").all(id) as Array<ReadingState & { id: number }>;
+  /** The same of the readings stored after row `id`, in id order: the alarm check's later looks. */
+  statesAfter(id: number): ReadingState[] {
+    return cachedStatement(this.db, "SELECT id, ts, analyzer, channel, flag, state FROM readings WHERE id > ? ORDER BY id").all(id) as ReadingState[];
   }
 
   /** The latest reading of each analyzer channel at or before `at` (and after `since`). */

@@ -3,10 +3,11 @@
 // some with earlier times than rows before them, some in the future, channels interleaved.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { StateWindow, type StateRow } from "../../../agent/alarms/state-window.js";
+import { StateWindow } from "../../../agent/alarms/state-window.js";
+import type { ReadingState } from "../../../agent/store/readings.js";
 
 /** What the check computed from a full query: rows of the window in (ts, id) order, per analyzer its first channel's. */
-function fromScratch(all: readonly StateRow[], analyzer: string, from: number, to: number): StateRow[] {
+function fromScratch(all: readonly ReadingState[], analyzer: string, from: number, to: number): ReadingState[] {
   const rows = all.filter((r) => r.ts >= from && r.ts < to).sort((a, b) => a.ts - b.ts || a.id - b.id);
   const first = rows.find((r) => r.analyzer === analyzer)?.channel;
   return rows.filter((r) => r.analyzer === analyzer && r.channel === first);
@@ -21,13 +22,13 @@ function rng(seed: number): () => number {
 for (const seed of [1, 7, 42, 1234]) {
   test(`incremental series equal the from-scratch ones (seed ${seed})`, () => {
     const rand = rng(seed);
-    const all: StateRow[] = [];
+    const all: ReadingState[] = [];
     const w = new StateWindow();
     let id = 0;
     let clock = 1_000_000;
     const span = 30_000;
     for (let look = 0; look < 40; look++) {
-      const batch: StateRow[] = [];
+      const batch: ReadingState[] = [];
       for (let poll = 0; poll < 8; poll++) {
         clock += 1000;
         // A late poll (an earlier time), now and then one ahead of the clock.
