@@ -155,7 +155,7 @@ export const analyzerSchema = z
       .enum(["gaps", "contiguous", "none"])
       .optional()
       .describe("How reads are joined into requests (default gaps): gaps (over up to max_gap unwanted registers, the fewest requests), contiguous (adjacent registers only, for slaves that refuse unmapped addresses), none (one request per value)."),
-    max_gap: z.number().int().min(0).max(100).optional().describe("Unwanted registers a request may read to join two values, with coalesce: gaps (default 10)."),
+    max_gap: z.number().int().min(0).max(100).optional().describe("Unwanted registers a request may read to join two values, with coalesce: gaps (default 10, and any gap inside a span the driver's manual maps without a hole, e.g. a T400's input registers 0..57; setting max_gap turns those spans off)."),
   })
   .strict();
 

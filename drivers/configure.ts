@@ -160,7 +160,11 @@ function applyOverrides(analyzer: AnalyzerInput, def: DriverDefinition, problems
   });
   const states = def.states.map((s): StateDef => (s.kind === "register" ? { ...s, fc: fc ?? s.fc, address: s.address + offset } : { ...s, address: s.address + offset }));
   const commands = Object.fromEntries(Object.entries(def.commands).map(([name, c]) => [name, { ...c, address: c.address + offset }]));
-  return withFields(def, fields, states, commands);
+  // The manual's hole-free spans move with the whole map; a register moved on its own (or to another
+  // function code) says this unit's map is not the manual's, so none of its spans is trusted.
+  const moved = [...byChannel.values()].some((o) => o.address !== undefined || o.fc !== undefined);
+  const mapped = moved ? undefined : def.mapped?.map((m) => ({ ...m, from: m.from + offset, to: m.to + offset })).filter((m) => m.from >= 0 && m.to <= 65535);
+  return { ...withFields(def, fields, states, commands), mapped };
 }
 
 /** What a value of an override must be, or undefined when it is fine. */

@@ -8,6 +8,7 @@ import type {
   DriverHooks,
   DriverDefinition,
   FieldDef,
+  MappedSpan,
   RegisterFc,
   RegisterStateDef,
   RegisterType,
@@ -81,6 +82,8 @@ export interface DriverInput {
   fromConfig?: boolean;
   working?: WorkingStates;
   clock?: { read: SampleTimeDef; set: string };
+  /** Address spans the manual maps without a hole (MappedSpan): polls may read across them. */
+  mapped?: MappedSpan[];
   hooks?: DriverHooks;
   /** The channels, when fields alone do not say (fields chosen by options: every channel any choice has). */
   channels?: ChannelInfo[];
@@ -121,6 +124,10 @@ export function checkDefinition(d: DriverInput): string[] {
     if (!(d.states ?? []).some((s) => s.state === name)) err(`working`, `names "${name}", which is no state`);
   for (const [name, c] of Object.entries(d.commands ?? {}))
     if (!Number.isInteger(c.address) || c.address < 0 || c.address > 65535) err(`commands.${name}.address`, "must be 0..65535");
+  (d.mapped ?? []).forEach((m, i) => {
+    if (![1, 2, 3, 4].includes(m.fc)) err(`mapped[${i}].fc`, "must be 1, 2, 3 or 4");
+    if (!(Number.isInteger(m.from) && Number.isInteger(m.to) && 0 <= m.from && m.from <= m.to && m.to <= 65535)) err(`mapped[${i}]`, "needs 0 <= from <= to <= 65535");
+  });
   return errors;
 }
 

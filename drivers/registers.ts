@@ -16,6 +16,19 @@ export type BitFc = 1 | 2;
 export type RegisterFc = 3 | 4;
 export type ReadFc = BitFc | RegisterFc;
 
+/**
+ * Addresses of one function code that the instrument's manual maps without a hole, `from` to `to`
+ * inclusive (a driver's `mapped`): a read across a gap there cannot be refused as an illegal address,
+ * and it costs two bytes a register where a request of its own costs a header and the slave's
+ * turnaround (on RS-485 also two t3.5 silences), so the request planner joins over such a gap of any
+ * size (agent/bus/plan.ts).
+ */
+export interface MappedSpan {
+  fc: ReadFc;
+  from: number;
+  to: number;
+}
+
 /** Registers a value of this type occupies. */
 export function registerCount(type: RegisterType): 1 | 2 {
   return type === "int16" || type === "uint16" ? 1 : 2;

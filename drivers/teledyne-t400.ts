@@ -16,6 +16,9 @@
 // - Working state (HJ 212-2017 Table B.10, i12001): a continuous analyzer, 0 running when no state is
 //   active; zero/low-span/span/multipoint → 3 calibration; the warnings, invalid and SYSTEM_OK off → 2
 //   fault. The concentration alarm limits (DI 25/26) are its alarm (i12003).
+// - Mapped: the manual lists every input register from 0 to 57 (floats at the even addresses; 24..36
+//   are the O3 generator and lamp values we do not read), so a poll reads IR 0..45 in one request
+//   rather than 0..23 and 38..45 in two (instruments.md §1).
 import { bit, coil, defineModbusDriver, float32 } from "./define.js";
 import { WORK_STATE } from "./types.js";
 
@@ -66,4 +69,5 @@ export default defineModbusDriver({
     span: coil(22, "Span calibration, range 1: ON enters, OFF exits"),
   },
   working: { normal: WORK_STATE.running, alarms: ["over-limit"] },
+  mapped: [{ fc: 4, from: 0, to: 57 }],
 });

@@ -2,7 +2,7 @@
 // the poller reads with it and the simulator serves it, so the two cannot drift apart (style.md, drivers/).
 import type { Reading } from "../agent/types.js";
 import type { ChannelInfo, SimHint, StateDefFlag, StateFlag, WorkingStates } from "./common.js";
-import type { BitFc, RegisterFc, RegisterType, WordOrder } from "./registers.js";
+import type { BitFc, MappedSpan, RegisterFc, RegisterType, WordOrder } from "./registers.js";
 import type { AsciiDriverDefinition, Hj212SerialDefinition } from "./types-serial.js";
 
 // The vocabularies and the serial kinds live in their own files; everything is still exported here.
@@ -121,6 +121,8 @@ export interface DriverDefinition {
   working?: WorkingStates;
   /** The instrument's own clock: where it is read, and the command (params "clock") that sets it (HJ 212 1011/1012 with PolId). */
   clock?: { read: SampleTimeDef; set: string };
+  /** Address spans the manual maps without a hole: polls may read across them (drivers/registers.ts MappedSpan). */
+  mapped?: MappedSpan[];
   /** Code for what a table cannot say (options that pick the map, values computed from several registers). */
   hooks?: DriverHooks;
 }

@@ -161,7 +161,7 @@ export async function benchBus(quick: boolean): Promise<BusBenchResult[]> {
   const plans: AnalyzerPlan[] = station("/dev/null").analyzers.map((a) => planAnalyzer(a, getModbusDriver(a.driver)!));
   const bus = station("/dev/null").buses[0] as RtuBusConfig;
   const planned = sum(plans.map((p) => p.requests.length));
-  const optimum = sum(plans.map((p) => optimalRequestCount(p.requests.flatMap((q) => q.items), DEFAULT_GROUPING)));
+  const optimum = sum(plans.map((p) => optimalRequestCount(p.requests.flatMap((q) => q.items), { ...DEFAULT_GROUPING, mapped: p.driver.mapped })));
   const cycleMinMs = sum(plans.flatMap((p) => p.requests.map((q) => rtuReadMinMs(bus, q.fc, q.count, (TURNAROUND[0] + TURNAROUND[1]) / 2))));
 
   const a = await run(ours, seconds);

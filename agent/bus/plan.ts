@@ -1,7 +1,9 @@
 // Turns a device's reads into the fewest Modbus requests, per function code. Pure, like Telegraf's
 // inputs/modbus request.go (groupFieldsToRequests): sort by address, extend the current request over
 // small gaps, start a new one at a large gap or when the request would exceed the protocol limit.
+import type { MappedSpan } from "../../drivers/registers.js";
 
+export type { MappedSpan };
 export type PlanFc = 1 | 2 | 3 | 4;
 
 /** One thing to read: `length` registers (FC03/04) or bits (FC01/02) from `address`. */
@@ -28,6 +30,18 @@ export interface GroupingParams {
   maxGap: number;
   /** Unwanted bits a request may read to join two items. */
   maxBitGap: number;
+  /** Where a gap of any size may be read over (still within maxRegisters/maxBits): spans the device maps. */
+  mapped?: readonly MappedSpan[];
+}
+
+/** True when the addresses from `start` to `end` (exclusive) of function code `fc` lie in one mapped span. */
+export function inMappedSpan(mapped: readonly MappedSpan[] | undefined, fc: PlanFc, start: number, end: number): boolean {
+  if (!mapped) return false;
+  for (let i = 0; i < mapped.length; i++) {
+    const m = mapped[i];
+    if (m.fc === fc && m.from <= start && end - 1 <= m.to) return true;
+  }
+  return false;
 }
 
 export const DEFAULT_GROUPING: GroupingParams = { maxRegisters: 125, maxBits: 2000, maxGap: 10, maxBitGap: 64 };
@@ -49,7 +63,8 @@ export function planReads<T extends ReadItem>(items: readonly T[], params: Parti
       if (current) {
         const currentEnd = current.address + current.count;
         const newCount = Math.max(currentEnd, end) - current.address;
-        if (item.address - currentEnd <= gap && newCount <= max) {
+        const joinable = item.address - currentEnd <= gap || inMappedSpan(p.mapped, fc, currentEnd, item.address);
+        if (joinable && newCount <= max) {
           current.count = newCount;
           current.items.push(item);
           continue;
@@ -75,9 +90,14 @@ export function splitRequest<T extends ReadItem>(request: ReadRequest<T>): ReadR
 /** How an analyzer's reads are coalesced (analyzer keys `coalesce` and `max_gap`). */
 export type CoalesceMode = "gaps" | "contiguous" | "none";
 
-/** Grouping for a mode: gaps (the default: join over `maxGap` unwanted registers), contiguous (adjacent only), none. */
-export function groupingFor(mode: CoalesceMode = "gaps", maxGap?: number): Partial<GroupingParams> {
+/**
+ * Grouping for a mode: gaps (the default: join over `maxGap` unwanted registers, and over any gap
+ * inside a span the driver declares `mapped`), contiguous (adjacent only), none. A `max_gap` the
+ * config sets is the installer's limit: then the driver's spans do not widen it.
+ */
+export function groupingFor(mode: CoalesceMode = "gaps", maxGap?: number, mapped?: readonly MappedSpan[]): Partial<GroupingParams> {
   if (mode === "none") return { maxGap: -1, maxBitGap: -1 };
   if (mode === "contiguous") return { maxGap: 0, maxBitGap: 0 };
-  return maxGap === undefined ? {} : { maxGap };
+  if (maxGap !== undefined) return { maxGap };
+  return mapped?.length ? { mapped } : {};
 }

@@ -92,7 +92,7 @@ export function planAnalyzer(analyzer: AnalyzerConfig, driverIn: DriverDefinitio
     driver,
     source: `${driver.id}@${driver.version}`,
     fields,
-    requests: planReads(items, grouping ?? groupingFor(analyzer.coalesce, analyzer.max_gap)),
+    requests: planReads(items, grouping ?? groupingFor(analyzer.coalesce, analyzer.max_gap, driver.mapped)),
     timezone,
     lastSample: new Map(),
     codes: new Map(),

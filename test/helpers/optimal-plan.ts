@@ -2,7 +2,7 @@
 // than planReads' greedy pass, so tests and the bench can check the plan against the optimum.
 // A request covers a run of consecutive items (in address order) whose span fits the size limit and
 // whose gaps each fit the gap limit; the optimum is the fewest runs, per function code.
-import type { GroupingParams, ReadItem } from "../../agent/bus/plan.js";
+import { inMappedSpan, type GroupingParams, type PlanFc, type ReadItem } from "../../agent/bus/plan.js";
 
 export function optimalRequestCount(items: readonly ReadItem[], p: GroupingParams): number {
   let total = 0;
@@ -22,7 +22,7 @@ export function optimalRequestCount(items: readonly ReadItem[], p: GroupingParam
         // Items j..i-1 in one request: the span fits the size limit and every hole the gap limit.
         start = Math.min(start, xs[j].address);
         end = Math.max(end, xs[j].address + xs[j].length);
-        ok = end - start <= max && runGapsFit(xs.slice(j, i), gap);
+        ok = end - start <= max && runGapsFit(xs.slice(j, i), gap, (from, to) => inMappedSpan(p.mapped, fc as PlanFc, from, to));
         if (ok) best[i] = Math.min(best[i], best[j] + 1);
       }
     }
@@ -31,11 +31,11 @@ export function optimalRequestCount(items: readonly ReadItem[], p: GroupingParam
   return total;
 }
 
-/** Every hole between the items (sorted by address) is at most `gap` wide. */
-function runGapsFit(run: readonly ReadItem[], gap: number): boolean {
+/** Every hole between the items (sorted by address) is at most `gap` wide, or lies in a mapped span. */
+function runGapsFit(run: readonly ReadItem[], gap: number, mapped: (from: number, to: number) => boolean): boolean {
   let reach = run[0].address + run[0].length;
   for (const x of run.slice(1)) {
-    if (x.address - reach > gap) return false;
+    if (x.address - reach > gap && !mapped(reach, x.address)) return false;
     reach = Math.max(reach, x.address + x.length);
   }
   return true;

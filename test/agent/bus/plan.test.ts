@@ -31,6 +31,14 @@ const cases: Array<{ name: string; items: ReadItem[]; params?: Partial<GroupingP
   { name: "bits split at 2000", items: [r(1, 0), r(1, 1999), r(1, 2000)], params: { maxBitGap: 5000 }, expect: [[1, 0, 2000, 2], [1, 2000, 1, 1]] },
   { name: "large bit gap split", items: [r(2, 0), r(2, 100)], expect: [[2, 0, 1, 1], [2, 100, 1, 1]] },
   { name: "top of the address space", items: [r(3, 65534, 2)], expect: [[3, 65534, 2, 1]] },
+  // A driver's mapped spans (T400: IR 0..57 has no hole): any gap inside one is read over.
+  { name: "T400 input registers across the mapped 24..37", items: [r(4, 0, 2), r(4, 22, 2), r(4, 38, 2), r(4, 44, 2)], params: { mapped: [{ fc: 4, from: 0, to: 57 }] }, expect: [[4, 0, 46, 4]] },
+  { name: "a gap reaching past the span is not read over", items: [r(4, 0, 2), r(4, 60, 2)], params: { mapped: [{ fc: 4, from: 0, to: 57 }] }, expect: [[4, 0, 2, 1], [4, 60, 2, 1]] },
+  { name: "a gap exactly filling the span is read over", items: [r(4, 0, 2), r(4, 58, 2)], params: { mapped: [{ fc: 4, from: 2, to: 57 }] }, expect: [[4, 0, 60, 2]] },
+  { name: "a gap starting before the span is not read over", items: [r(4, 0, 2), r(4, 40, 2)], params: { mapped: [{ fc: 4, from: 3, to: 57 }] }, expect: [[4, 0, 2, 1], [4, 40, 2, 1]] },
+  { name: "a span of another function code does not count", items: [r(3, 0, 2), r(3, 40, 2)], params: { mapped: [{ fc: 4, from: 0, to: 57 }] }, expect: [[3, 0, 2, 1], [3, 40, 2, 1]] },
+  { name: "a mapped span still splits at 125 registers", items: [r(3, 0, 2), r(3, 124, 2)], params: { mapped: [{ fc: 3, from: 0, to: 200 }] }, expect: [[3, 0, 2, 1], [3, 124, 2, 1]] },
+  { name: "small gaps outside any span as before", items: [r(4, 0, 2), r(4, 60, 2), r(4, 66, 2)], params: { mapped: [{ fc: 4, from: 0, to: 57 }] }, expect: [[4, 0, 2, 1], [4, 60, 8, 2]] },
 ];
 
 for (const c of cases) {
@@ -50,4 +58,24 @@ test("plan: impossible items throw", () => {
   assert.throws(() => planReads([r(3, 65535, 2)]), RangeError);
   assert.throws(() => planReads([r(3, 0, 126)]), RangeError);
   assert.throws(() => planReads([r(3, -1, 1)]), RangeError);
+});
+
+test("plan: a driver's mapped spans apply in gaps mode with no max_gap, and move with address_offset", async () => {
+  const { configSchema } = await import("../../../config/schema.js");
+  const { getModbusDriver } = await import("../../../drivers/index.js");
+  const { planAnalyzer } = await import("../../../agent/bus/readings.js");
+  const t400 = getModbusDriver("teledyne-t400")!;
+  const analyzer = (extra: Record<string, unknown>) => configSchema.shape.analyzers.unwrap().element.parse({ id: "o3", driver: "teledyne-t400", bus: "b", slave: 1, ...extra });
+  const inputReads = (extra: Record<string, unknown> = {}) =>
+    planAnalyzer(analyzer(extra), t400).requests.filter((q) => q.fc === 4).map((q) => `${q.address}+${q.count}`);
+  assert.deepEqual(inputReads(), ["0+46"]);
+  // The installer's limits win: an explicit max_gap, contiguous, none.
+  assert.deepEqual(inputReads({ max_gap: 10 }), ["0+24", "38+8"]);
+  assert.deepEqual(inputReads({ coalesce: "contiguous" }), ["0+6", "14+2", "18+6", "38+8"]);
+  assert.equal(inputReads({ coalesce: "none" }).length, 11);
+  // A map counted from 1 moves as a whole, spans included.
+  assert.deepEqual(inputReads({ options: { address_offset: 1 } }), ["1+46"]);
+  // A register moved on its own: this unit's map is not the manual's, and no span is trusted.
+  assert.deepEqual(inputReads({ options: { "sample_temp.address": 48 } }), ["0+24", "40+10"]);
+  assert.deepEqual(inputReads({ options: { "*.order": "CDAB" } }), ["0+46"]);
 });

@@ -45,13 +45,16 @@ test("t3.5 from the line format: 11 bits for 8E1 and 8N2, 10 for 8N1; 1.75 ms ab
 test("coalescing: planReads gives the optimal request count (independent search), T400 and random maps", () => {
   const plan = planAnalyzer(configSchema.shape.analyzers.unwrap().element.parse(T400("o3", 1)), t400);
   const items: ReadItem[] = plan.requests.flatMap((r) => r.items);
-  assert.equal(plan.requests.length, optimalRequestCount(items, { maxRegisters: 125, maxBits: 2000, maxGap: 10, maxBitGap: 64 }));
-  assert.equal(plan.requests.length, 3, "IR 0..24, IR 38..45, DI 9..26");
+  assert.equal(plan.requests.length, optimalRequestCount(items, { maxRegisters: 125, maxBits: 2000, maxGap: 10, maxBitGap: 64, mapped: t400.mapped }));
+  assert.deepEqual(plan.requests.map((q) => [q.fc, q.address, q.count]), [[2, 9, 18], [4, 0, 46]], "DI 9..26, IR 0..45 (over the mapped 24..37)");
+  // Without the driver's span the 14-register gap is wider than max_gap 10: two input-register reads.
+  assert.equal(optimalRequestCount(items, { maxRegisters: 125, maxBits: 2000, maxGap: 10, maxBitGap: 64 }), 3);
   let seed = 7;
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
   for (let i = 0; i < 200; i++) {
     const random: ReadItem[] = Array.from({ length: 1 + rnd(20) }, () => ({ fc: (3 + rnd(2)) as 3 | 4, address: rnd(400), length: 1 + rnd(2) }));
-    const params = { maxRegisters: 10 + rnd(116), maxBits: 2000, maxGap: rnd(30), maxBitGap: 64 };
+    const from = rnd(400);
+    const params = { maxRegisters: 10 + rnd(116), maxBits: 2000, maxGap: rnd(30), maxBitGap: 64, mapped: rnd(2) ? [{ fc: 4 as const, from, to: from + rnd(150) }] : undefined };
     assert.equal(planReads(random, params).length, optimalRequestCount(random, params), JSON.stringify({ random, params }));
   }
 });
@@ -117,8 +120,8 @@ test("RTU: one request at a time, t3.5 of silence before every frame, the optima
     for (const s of [1, 2, 3]) {
       const polls = stats[`o3-${s}`].polls;
       const sent = frames.filter((f) => f.slave === s && f.answeredAt !== undefined).length;
-      // The last poll may have been cut by stop(): at most 3 requests short.
-      assert.ok(sent >= 3 * polls && sent <= 3 * polls + 3, `slave ${s}: ${sent} requests for ${polls} polls (3 per poll)`);
+      // 2 per poll (DI 9..26, IR 0..45); the last poll may have been cut by stop(): at most 2 requests short.
+      assert.ok(sent >= 2 * polls && sent <= 2 * polls + 2, `slave ${s}: ${sent} requests for ${polls} polls (2 per poll)`);
     }
   } finally {
     await poller.stop();
