@@ -12,11 +12,11 @@ type Node = Record<string, unknown> & { id: string; type: string; wires?: string
 const { flows, floats } = nodeRedFlow(config, "sim");
 const nodes = flows as Node[];
 
-test("one modbus-read node per planned block: FC02 9..26, FC04 0..23 and 38..45 per T400", () => {
+test("one modbus-read node per planned block: FC02 9..26 and FC04 0..45 (over the T400's mapped 24..37) per T400", () => {
   const reads = nodes.filter((n) => n.type === "modbus-read");
-  assert.equal(reads.length, 18);
+  assert.equal(reads.length, 12);
   const a1 = reads.filter((n) => n.unitid === "1").map((n) => `${n.dataType} ${n.adr}+${n.quantity}`);
-  assert.deepEqual(a1, ["Input 9+18", "InputRegister 0+24", "InputRegister 38+8"]);
+  assert.deepEqual(a1, ["Input 9+18", "InputRegister 0+46"]);
   assert.ok(reads.every((n) => n.rate === "1" && n.rateUnit === "s"));
 });
 
@@ -33,20 +33,23 @@ test("all reads share one client with the bus's timeout, and feed the counting n
 });
 
 test("the counting node decodes each block's floats and counts reads and values", () => {
-  assert.deepEqual(floats["a1:4:0"], [0, 2, 4, 14, 18, 20, 22]);
-  assert.deepEqual(floats["a1:4:38"], [0, 2, 4, 6]);
+  const offsets = [0, 2, 4, 14, 18, 20, 22, 38, 40, 42, 44];
+  assert.deepEqual(floats["a1:4:0"], offsets);
+  assert.equal(floats["a1:4:38"], undefined);
   assert.deepEqual(floats["a1:2:9"], []);
   const decode = nodes.find((n) => n.name === "decode and count")!;
-  const buf = Buffer.alloc(16);
-  [29.5, 800, 1.25, -3].forEach((v, i) => buf.writeFloatBE(v, i * 4));
-  const words = Array.from({ length: 8 }, (_, i) => buf.readUInt16BE(i * 2));
+  // 46 registers; the floats where the offsets say, something else in the unread 24..37.
+  const buf = Buffer.alloc(92, 0x7f);
+  const values = offsets.map((o, i) => (i % 2 ? -1 : 1) * (o + 0.5) * 8);
+  offsets.forEach((o, i) => buf.writeFloatBE(values[i], o * 2));
+  const words = Array.from({ length: 46 }, (_, i) => buf.readUInt16BE(i * 2));
   const context = new Map<string, unknown>();
   const flow = { get: (k: string) => context.get(k), set: (k: string, v: unknown) => context.set(k, v) };
   const run = new Function("msg", "flow", "Buffer", decode.func as string) as (m: object, f: object, b: typeof Buffer) => { payload: number[] };
-  const out = run({ topic: "a1:4:38", payload: words }, flow, Buffer);
-  assert.deepEqual(out.payload, [29.5, 800, 1.25, -3]);
-  run({ topic: "a1:4:38", payload: words }, flow, Buffer);
-  assert.deepEqual(context.get("counts"), { "a1:4:38": { reads: 2, values: 8 } });
+  const out = run({ topic: "a1:4:0", payload: words }, flow, Buffer);
+  assert.deepEqual(out.payload, values);
+  run({ topic: "a1:4:0", payload: words }, flow, Buffer);
+  assert.deepEqual(context.get("counts"), { "a1:4:0": { reads: 2, values: 22 } });
 });
 
 test("settings keep Node-RED on loopback with no editor", () => {
