@@ -3,7 +3,6 @@
 // small gaps, start a new one at a large gap or when the request would exceed the protocol limit.
 import type { MappedSpan } from "../../drivers/registers.js";
 
-export type { MappedSpan };
 export type PlanFc = 1 | 2 | 3 | 4;
 
 /** One thing to read: `length` registers (FC03/04) or bits (FC01/02) from `address`. */

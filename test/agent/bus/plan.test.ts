@@ -2,6 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { planReads, type GroupingParams, type PlanFc, type ReadItem } from "../../../agent/bus/plan.js";
+import { planAnalyzer } from "../../../agent/bus/readings.js";
+import { configSchema } from "../../../config/schema.js";
+import { getModbusDriver } from "../../../drivers/index.js";
 
 const r = (fc: PlanFc, address: number, length = 1): ReadItem => ({ fc, address, length });
 type Expect = Array<[fc: PlanFc, address: number, count: number, items: number]>;
@@ -60,10 +63,7 @@ test("plan: impossible items throw", () => {
   assert.throws(() => planReads([r(3, -1, 1)]), RangeError);
 });
 
-test("plan: a driver's mapped spans apply in gaps mode with no max_gap, and move with address_offset", async () => {
-  const { configSchema } = await import("../../../config/schema.js");
-  const { getModbusDriver } = await import("../../../drivers/index.js");
-  const { planAnalyzer } = await import("../../../agent/bus/readings.js");
+test("plan: a driver's mapped spans apply in gaps mode with no max_gap, and move with address_offset", () => {
   const t400 = getModbusDriver("teledyne-t400")!;
   const analyzer = (extra: Record<string, unknown>) => configSchema.shape.analyzers.unwrap().element.parse({ id: "o3", driver: "teledyne-t400", bus: "b", slave: 1, ...extra });
   const inputReads = (extra: Record<string, unknown> = {}) =>
