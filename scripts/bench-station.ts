@@ -26,11 +26,13 @@ const ROOT = join(import.meta.dirname, "..");
 
 /**
  * Node flags the systemd unit runs the service with (test/systemd/unit.test.ts keeps the two the
- * same): no optimizing or baseline compiler and a small young generation save ~14 MB of RSS at no
- * measurable CPU cost for a station's load of a few hundred readings a second. Not --lite-mode:
- * it also removes WebAssembly, which Node's HTTP client (axios, for HTTP platforms) needs.
+ * same): no optimizing compiler and a small young generation save ~14 MB of RSS at no measurable
+ * CPU cost for a station's load of a few hundred readings a second; the baseline compiler, V8 on
+ * the main thread only and builtins not copied next to the code save CPU for little memory
+ * (docs/performance.md, fifth pass). Not --lite-mode: it also removes WebAssembly, which Node's
+ * HTTP client (axios, for HTTP platforms) needs.
  */
-export const SERVICE_NODE_FLAGS = ["--no-opt", "--no-sparkplug", "--max-semi-space-size=1", "--expose-gc"];
+export const SERVICE_NODE_FLAGS = ["--no-opt", "--max-semi-space-size=1", "--single-threaded", "--no-short-builtin-calls", "--expose-gc"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CLK_TCK = 100; // Linux USER_HZ
 
