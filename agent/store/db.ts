@@ -52,6 +52,9 @@ const ADVICE: Record<StoreProblem, string> = {
   other: "",
 };
 
+/** Page cache per connection, KiB (SQLite's own default). */
+export const CACHE_KIB = 2000;
+
 /**
  * Opens (creating if needed) the database in WAL mode with full fsync on commit: a committed
  * reading survives a power cut. Readers (the CLI while the service runs) open read-only and
@@ -77,6 +80,11 @@ function openChecked(path: string, opts: OpenOptions): Db {
   const db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    // better-sqlite3 builds SQLite with a 16 MB page cache per connection (SQLITE_DEFAULT_CACHE_SIZE
+    // =-16000, deps/defines.gypi), which fills as pages are touched: over hours at a station, at
+    // once when a platform asks for a year of history. SQLite's own default of 2 MB holds what a
+    // station touches again (the newest pages of each table and index).
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     // Reading the schema is the first real access: a file that is not a database fails here.
     db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
     if (!opts.readonly) {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { join } from "node:path";
-import { migrate, openDb, StoreError } from "../../../agent/store/db.js";
+import { CACHE_KIB, migrate, openDb, StoreError } from "../../../agent/store/db.js";
 import { ReadingStore } from "../../../agent/store/readings.js";
 import { tempDir } from "../../helpers/station.js";
 
@@ -25,6 +25,27 @@ test("database: WAL, full sync, incremental vacuum, migrations applied once per 
     db = openDb(path, { readonly: true });
     assert.equal(db.readonly, true);
     db.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test("every connection, writer or read-only, keeps a 2 MB page cache (not better-sqlite3's 16 MB)", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, "s.db");
+    const writer = openDb(path);
+    const reader = openDb(path, { readonly: true });
+    try {
+      // Negative: KiB. A station's RSS is held to 64 MB; a cache that grows to 16 MB over hours, or
+      // at once for a platform's year of history, would not fit.
+      assert.equal(writer.pragma("cache_size", { simple: true }), -CACHE_KIB);
+      assert.equal(reader.pragma("cache_size", { simple: true }), -CACHE_KIB);
+      assert.ok(CACHE_KIB <= 2048);
+    } finally {
+      reader.close();
+      writer.close();
+    }
   } finally {
     cleanup();
   }
