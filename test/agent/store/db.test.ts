@@ -30,7 +30,7 @@ test("database: WAL, full sync, incremental vacuum, migrations applied once per 
   }
 });
 
-test("every connection, writer or read-only, keeps a 2 MB page cache (not better-sqlite3's 16 MB)", () => {
+test("every connection, writer or read-only, keeps a 1 MB page cache (not better-sqlite3's 16 MB)", () => {
   const { dir, cleanup } = tempDir();
   try {
     const path = join(dir, "s.db");
@@ -41,7 +41,7 @@ test("every connection, writer or read-only, keeps a 2 MB page cache (not better
       // at once for a platform's year of history, would not fit.
       assert.equal(writer.pragma("cache_size", { simple: true }), -CACHE_KIB);
       assert.equal(reader.pragma("cache_size", { simple: true }), -CACHE_KIB);
-      assert.ok(CACHE_KIB <= 2048);
+      assert.equal(CACHE_KIB, 1024);
     } finally {
       reader.close();
       writer.close();
