@@ -23,7 +23,7 @@ const README_END = "<!-- bench:end -->";
 
 /** What each figure measures, for the README table. */
 const DESCRIPTIONS: Record<string, string> = {
-  "downlink-year-request-rss-growth": "One 2051 request for a year (a year of minute aggregates of 20 channels): peak RSS growth while it is answered",
+  "downlink-year-request-rss-growth": "One 2051 request for a year (a year of minute aggregates of 20 channels): peak RSS growth of the station process while it is answered",
   "downlink-year-request-loop-block": "The same request: longest event-loop block (every SQLite commit, fsync included, blocks it)",
   "downlink-year-request-live-delay": "The same request: worst delay of a live realtime packet queued every 200 ms during it",
   "downlink-year-request-packets": "The same request: packets queued (the max_request_packets cap), ExeRtn=2",
