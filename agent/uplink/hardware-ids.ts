@@ -24,7 +24,9 @@ export function hostHardwareIds(): HardwareIds {
   const machineId = read("/etc/machine-id") ?? read("/var/lib/dbus/machine-id") ?? hostname();
   const piSerial = /^Serial\s*:\s*([0-9a-fA-F]+)/m.exec(read("/proc/cpuinfo") ?? "")?.[1] ?? read("/sys/firmware/devicetree/base/serial-number");
   const macs = Object.entries(networkInterfaces())
-    .sort(([a], [b]) => a.localeCompare(b))
+    // Code-unit order, not localeCompare: interface names are ASCII, and a collator maps ~3 MB of
+    // ICU data into the process for the rest of its life (docs/performance.md, sixth pass).
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .flatMap(([, list]) => (list ?? []).filter((i) => !i.internal && i.mac !== "00:00:00:00:00:00").map((i) => i.mac.toUpperCase()));
   const unique = [...new Set(macs)];
   return { loggerId: safe(machineId), cpuId: safe(piSerial ?? machineId), mac1: unique[0] ?? "", mac2: unique[1] ?? "" };
