@@ -1,7 +1,7 @@
 // The station side of `downlink-year-request` (bench-downlink.ts), in a process of its own with the
 // systemd unit's node flags: the figures are the agent's, not those of the platform that receives
 // the year's packets (its parsing, and whatever it keeps of them, lives in the parent process).
-// Messages with the parent (IPC): ← {measure} → {measuring}; ← {stop} → {result}.
+// Messages with the parent (IPC): → {ready} once connected; ← {measure} → {measuring}; ← {stop} → {result}.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { platformSchema } from "../config/schema.js";
 import { AggregateStore } from "../agent/aggregate/store.js";

@@ -77,7 +77,7 @@ export async function benchDownlink(quick: boolean, dir: string): Promise<BenchR
     onPacket: ({ frame: { header, cp } }) => {
       const { qn, cn } = header;
       if (cn === "2051" && qn) dataQns.add(BigInt(qn));
-      else if (cn === "2011" && qn) arrived.set(qn.slice(), performance.timeOrigin + performance.now());
+      else if (cn === "2011" && qn) arrived.set(qn, performance.timeOrigin + performance.now());
       else if (cn === "9012" && qn === requestQn) exeRtn = /ExeRtn=(\d+)/.exec(cp)?.[1] ?? "?";
     },
   });
@@ -101,7 +101,8 @@ export async function benchDownlink(quick: boolean, dir: string): Promise<BenchR
     const done = message<DownlinkAgentResult>(child, "result");
     child.send({ type: "stop" });
     const r = await done;
-    await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(null)));
+    // It exits once its session and database are closed; the finally below ends it otherwise.
+    await new Promise((resolve) => (child.exitCode === null ? (child.once("exit", resolve), setTimeout(resolve, 10_000).unref()) : resolve(null)));
 
     const delays = r.live.map(([qn, at]) => (arrived.get(qn) ?? Infinity) - at);
     const worstLive = delays.length ? Math.max(...delays) : Infinity;
